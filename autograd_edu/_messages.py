@@ -1,0 +1,114 @@
+"""Every error and warning text a learner can meet, worded exactly as PyTorch
+2.13 words it (checked against the oracle in tests/test_errors.py)."""
+
+SECOND_BACKWARD = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward."
+)
+IMPLICIT_GRAD_SCALAR = "grad can be implicitly created only for scalar outputs"
+NO_GRAD_FN = "element {index} of tensors does not require grad and does not have a grad_fn"
+GRAD_SHAPE_MISMATCH = (
+    "Mismatch in shape: grad_output[{index}] has a shape of {grad_shape} and output[{index}] "
+    "has a shape of {out_shape}."
+)
+INT_REQUIRES_GRAD_FACTORY = "Only Tensors of floating point and complex dtype can require gradients"
+INT_REQUIRES_GRAD_METHOD = "only Tensors of floating point dtype can require gradients"
+INT_REQUIRES_GRAD_SETTER = "only Tensors of floating point and complex dtype can require gradients"
+NON_LEAF_REQUIRES_GRAD = (
+    "you can only change requires_grad flags of leaf variables. If you want to use a computed "
+    "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
+)
+UNUSED_INPUT = (
+    "The differentiated Tensor at index {index} appears to not have been used in the graph. "
+    "Set allow_unused=True if this is the desired behavior."
+)
+INPUT_NO_GRAD = "One of the differentiated Tensors does not require grad"
+WRONG_GRAD_COUNT = (
+    "function {name} returned an incorrect number of gradients (expected {expected}, got {got})"
+)
+WRONG_GRAD_SHAPE = (
+    "Function {name} returned an invalid gradient at index {index} - got {got} but expected "
+    "shape compatible with {expected}"
+)
+HOOK_NO_GRAD = "cannot register a hook on a tensor that doesn't require gradient"
+RETAIN_NO_GRAD = "can't retain_grad on Tensor that has requires_grad=False"
+ITEM_NUMEL = "a Tensor with {numel} elements cannot be converted to Scalar"
+NUMPY_REQUIRES_GRAD = (
+    "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
+)
+VIEW_SIZE = "shape '{shape}' is invalid for input of size {numel}"
+VIEW_STRIDE = (
+    "view size is not compatible with input tensor's size and stride (at least one dimension "
+    "spans across two contiguous subspaces). Use .reshape(...) instead."
+)
+MM_SHAPES = "mat1 and mat2 shapes cannot be multiplied ({a0}x{a1} and {b0}x{b1})"
+DOT_SIZES = (
+    "inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same number of "
+    "elements, but got {n} and {m} elements respectively"
+)
+MV_SIZES = "size mismatch, got input ({n}), mat ({r}x{c}), vec ({m})"
+BMM_SIZES = (
+    "Expected size for first two dimensions of batch2 tensor to be: [{b}, {k}] but got: "
+    "[{b2}, {k2}]."
+)
+MEAN_DTYPE = (
+    "mean(): could not infer output dtype. Input dtype must be either a floating point or "
+    "complex dtype. Got: {name}"
+)
+LEN_0D = "len() of a 0-d tensor"
+INPLACE_LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
+INPLACE_VIEW_OF_LEAF = (
+    "a view of a leaf Variable that requires grad is being used in an in-place operation."
+)
+MODIFIED_INPLACE = (
+    "one of the variables needed for gradient computation has been modified by an inplace "
+    "operation: [{type} {sizes}]{producer} is at version {current}; expected version "
+    "{saved} instead. Hint: enable anomaly detection to find the operation that failed to "
+    "compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+)
+NON_LEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
+    "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
+    "instead. See github.com/pytorch/pytorch/pull/30531 for more information. (Triggered "
+    "internally at /__w/pytorch/pytorch/build/aten/src/ATen/core/TensorBody.h:493.)"
+)
+CREATE_GRAPH_WARNING = (
+    "Using backward() with create_graph=True will create a reference cycle between the "
+    "parameter and its gradient which can cause a memory leak. We recommend using "
+    "autograd.grad when creating the graph to avoid this. If you have to use this function, "
+    "make sure to reset the .grad fields of your parameters to None after use to break the "
+    "cycle and avoid the leak. (Triggered internally at "
+    "/__w/pytorch/pytorch/torch/csrc/autograd/engine.cpp:1307.)"
+)
+BROADCAST = (
+    "The size of tensor a ({a}) must match the size of tensor b ({b}) at non-singleton "
+    "dimension {dim}"
+)
+CAT_SIZES = (
+    "Sizes of tensors must match except in dimension {dim}. Expected size {expected} but got "
+    "size {got} for tensor number {index} in the list."
+)
+STACK_SIZES = "stack expects each tensor to be equal size, but got {a} at entry 0 and {b} at entry {index}"
+INDEX_OUT_OF_RANGE = "index {index} is out of bounds for dimension {dim} with size {size}"
+DIM_OUT_OF_RANGE = "Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})"
+EXPAND_SIZE = (
+    "The expanded size of the tensor ({new}) must match the existing size ({old}) at "
+    "non-singleton dimension {dim}.  Target sizes: {target}.  Tensor sizes: {sizes}"
+)
+REDUCE_EMPTY = (
+    "{op}(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
+    "reduction dim with the 'dim' argument."
+)
+BOOL_AMBIGUOUS = "Boolean value of Tensor with more than one value is ambiguous"
+DETACH_VIEW_INPLACE = (
+    "Can't detach views in-place. Use detach() instead. If you are using "
+    "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as True, "
+    "gradients are views of DDP buckets, and hence detach_() cannot be called on these "
+    "gradients. To fix this error, please refer to the Optimizer.zero_grad() function in "
+    "torch/optim/optimizer.py as the solution."
+)

@@ -1,0 +1,335 @@
+"""The Tensor: a numpy array plus what autograd needs to know about it.
+
+- ``_data``: the values (a numpy array; views share memory with their base);
+- ``_version_counter``: bumped by every in-place change, shared by views and
+  ``detach()`` (not by ``.data``), checked by saved tensors at backward time;
+- ``_grad_fn`` / ``_output_nr``: the node that made this tensor (None for a
+  leaf) and which of its outputs this is;
+- ``_requires_grad`` (leaves only), ``_grad``, ``_retains_grad``, hooks.
+
+Operations (``+``, ``exp``, ``sum``...) live in ``ops/`` and are attached as
+methods in ``ops/__init__.py``; this module holds the autograd-facing API.
+"""
+
+import warnings
+import weakref
+
+import numpy as np
+
+from . import _dtypes, _printing
+from . import _messages as msg
+from ._grad_mode import is_grad_enabled
+from .utils.hooks import HookDict
+
+
+class VersionCounter:
+    """How many in-place changes the shared storage has seen."""
+
+    __slots__ = ("version",)
+
+    def __init__(self):
+        self.version = 0
+
+
+class Size(tuple):
+    """``torch.Size([2, 3])``: a tuple of ints with torch's repr."""
+
+    def __repr__(self):
+        return f"torch.Size([{', '.join(map(str, self))}])"
+
+    __str__ = __repr__
+
+    def numel(self):
+        return int(np.prod(self, dtype=np.int64))
+
+
+class Tensor:
+    __slots__ = ("_data", "_dtype", "_version_counter", "_requires_grad", "_grad_fn",
+                 "_output_nr", "_grad", "_retains_grad", "_backward_hooks", "_accumulator",
+                 "_base", "_view_fn", "_wrapped_number", "__weakref__", "__dict__")
+
+    def __init__(self, *args, **kwargs):
+        # torch.Tensor(data) / torch.Tensor(2, 3): a float tensor (legacy constructor)
+        from .ops.creation import legacy_tensor_data
+        data = legacy_tensor_data(*args, **kwargs)
+        Tensor._init(self, data, _dtypes.get_default_dtype(), None)
+
+    @classmethod
+    def _make(cls, data, dtype, version_counter=None):
+        """A new tensor wrapping ``data`` (not copied); no grad history."""
+        self = object.__new__(cls)
+        Tensor._init(self, data, dtype, version_counter)
+        return self
+
+    def _init(self, data, dtype, version_counter):
+        self._data = data
+        self._dtype = dtype
+        self._version_counter = version_counter or VersionCounter()
+        self._requires_grad = False
+        self._grad_fn = None
+        self._output_nr = 0
+        self._grad = None
+        self._retains_grad = False
+        self._backward_hooks = None
+        self._accumulator = None
+        self._base = None
+        self._view_fn = None
+        self._wrapped_number = False
+
+    # -- autograd state ------------------------------------------------------
+    @property
+    def requires_grad(self):
+        return self._requires_grad or self._grad_fn is not None
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        self._set_requires_grad(value, msg.INT_REQUIRES_GRAD_SETTER)
+
+    def requires_grad_(self, requires_grad=True):
+        self._set_requires_grad(requires_grad, msg.INT_REQUIRES_GRAD_METHOD)
+        return self
+
+    def _set_requires_grad(self, value, int_message):
+        if self._grad_fn is not None:
+            if not value:
+                raise RuntimeError(msg.NON_LEAF_REQUIRES_GRAD)
+            return
+        if value and not self._dtype.is_floating_point:
+            raise RuntimeError(int_message)
+        self._requires_grad = bool(value)
+
+    @property
+    def grad_fn(self):
+        return self._grad_fn
+
+    @property
+    def is_leaf(self):
+        return self._grad_fn is None
+
+    @property
+    def output_nr(self):
+        return self._output_nr
+
+    @property
+    def grad(self):
+        if self._grad_fn is not None and not self._retains_grad:
+            warnings.warn(msg.NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
+                                f"of type {type(value).__name__}")
+            if value._dtype is not self._dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+            if value.shape != self.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self):
+        self._grad = None
+
+    @property
+    def retains_grad(self):
+        return self._retains_grad
+
+    def retain_grad(self):
+        if not self.requires_grad:
+            raise RuntimeError(msg.RETAIN_NO_GRAD)
+        if self._grad_fn is None or self._retains_grad:
+            return
+        node = self._grad_fn
+        if node._retains_grad_hooks is None:
+            node._retains_grad_hooks = {}
+        node._retains_grad_hooks[self._output_nr] = weakref.ref(self)
+        self._retains_grad = True
+
+    def register_hook(self, hook):
+        """``hook(grad)`` runs when the gradient for this tensor is computed; a
+        returned tensor replaces the gradient. On a leaf it runs before ``.grad``
+        is accumulated."""
+        if not self.requires_grad:
+            raise RuntimeError(msg.HOOK_NO_GRAD)
+        if self._backward_hooks is None:
+            self._backward_hooks = HookDict()
+            if self._grad_fn is not None:
+                node = self._grad_fn
+                if node._tensor_pre_hooks is None:
+                    node._tensor_pre_hooks = {}
+                node._tensor_pre_hooks[self._output_nr] = self._backward_hooks
+        return self._backward_hooks.add(hook)
+
+    def _grad_accumulator(self):
+        """This leaf's AccumulateGrad node: one per leaf while a graph holds it."""
+        node = self._accumulator() if self._accumulator is not None else None
+        if node is None:
+            from .autograd.graph import AccumulateGrad
+            node = AccumulateGrad(self)
+            self._accumulator = weakref.ref(node)
+        return node
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        from .autograd import backward
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    @property
+    def data(self):
+        """Same values and memory, no history, and its own version counter: in-place
+        changes through ``.data`` are invisible to autograd's checks."""
+        return Tensor._make(self._data, self._dtype)
+
+    @data.setter
+    def data(self, value):
+        self._data = value._data
+        self._dtype = value._dtype
+
+    def detach(self):
+        """Same values, memory and version counter; no history."""
+        return Tensor._make(self._data, self._dtype, self._version_counter)
+
+    def detach_(self):
+        if self._base is not None:
+            raise RuntimeError(msg.DETACH_VIEW_INPLACE)
+        self._grad_fn, self._output_nr, self._requires_grad = None, 0, False
+        return self
+
+    @property
+    def _version(self):
+        return self._version_counter.version
+
+    def _is_view(self):
+        return self._base is not None
+
+    # -- shape and values ----------------------------------------------------
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return Size(self._data.shape)
+        from .ops._common import wrap_dim
+        return self._data.shape[wrap_dim(dim, self._data.ndim)]
+
+    @property
+    def dtype(self):
+        return self._dtype
+
+    @property
+    def device(self):
+        return "cpu"
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def dim(self):
+        return self._data.ndim
+
+    ndimension = dim
+
+    def numel(self):
+        return int(self._data.size)
+
+    nelement = numel
+
+    def is_floating_point(self):
+        return self._dtype.is_floating_point
+
+    def is_contiguous(self):
+        return bool(self._data.flags.c_contiguous)
+
+    def element_size(self):
+        return self._dtype.itemsize
+
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(msg.ITEM_NUMEL.format(numel=self._data.size))
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def numpy(self, force=False):
+        if self.requires_grad and not force:
+            raise RuntimeError(msg.NUMPY_REQUIRES_GRAD)
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        array = self.numpy()
+        return array if dtype is None else array.astype(dtype)
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError(msg.LEN_0D)
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(msg.BOOL_AMBIGUOUS)
+        return bool(self._data.reshape(()))
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self._dtype.is_floating_point or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __hash__(self):
+        return id(self)
+
+    # -- printing ------------------------------------------------------------
+    def __repr__(self, *, tensor_contents=None):
+        grad_fn = self._grad_fn
+        return _printing.tensor_repr(
+            self._data, self._dtype.name,
+            grad_fn_name=None if grad_fn is None else type(grad_fn).__name__,
+            requires_grad=self.requires_grad,
+            default_float_dtype=_dtypes.get_default_dtype().name)
+
+    __str__ = __repr__
+
+    def __format__(self, spec):
+        if self._data.ndim == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __reduce_ex__(self, protocol):
+        return (_rebuild, (self._data.copy(), self._dtype.name, self.requires_grad))
+
+    def __deepcopy__(self, memo):
+        if self._grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
+                               "support the deepcopy protocol at the moment.  If you were "
+                               "attempting to deepcopy a module, this may be because of a "
+                               "torch.nn.utils.weight_norm usage, see "
+                               "https://github.com/pytorch/pytorch/pull/103001")
+        new = type(self)._make(self._data.copy(), self._dtype)
+        new._requires_grad = self._requires_grad
+        if self._grad is not None:
+            new._grad = self._grad.__deepcopy__(memo)
+        memo[id(self)] = new
+        return new
+
+
+def _rebuild(data, dtype_name, requires_grad):
+    t = Tensor._make(data, getattr(_dtypes, dtype_name if dtype_name != "bool" else "bool_"))
+    t._requires_grad = requires_grad
+    return t
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)

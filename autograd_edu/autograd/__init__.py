@@ -1,0 +1,140 @@
+"""``torch.autograd``: ``backward``, ``grad``, custom ``Function``, grad modes."""
+
+import warnings
+
+from .. import _messages as msg
+from .._grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
+from .engine import BackwardStep, GraphTask
+from .function import Function, FunctionCtx
+from .graph import AccumulateGrad, Node, gradient_edge
+
+__all__ = ["backward", "grad", "backward_steps", "Function", "FunctionCtx", "Node",
+           "AccumulateGrad", "BackwardStep", "GraphTask", "no_grad", "enable_grad",
+           "set_grad_enabled", "inference_mode", "set_detect_anomaly", "detect_anomaly"]
+
+
+def _as_tuple(x):
+    from .._tensor import Tensor
+    if x is None:
+        return None
+    return (x,) if isinstance(x, Tensor) else tuple(x)
+
+
+def _make_grads(outputs, grads):
+    """The gradient to start from for each output (PyTorch's ``_make_grads``)."""
+    from ..ops.creation import ones_like
+    from .._tensor import Size
+    grads = (None,) * len(outputs) if grads is None else grads
+    if len(grads) != len(outputs):
+        raise RuntimeError(f"grad can be implicitly created only for scalar outputs")
+    result = []
+    for i, (out, grad) in enumerate(zip(outputs, grads, strict=True)):
+        if grad is None:
+            if out.requires_grad:
+                if out._data.size != 1:
+                    raise RuntimeError(msg.IMPLICIT_GRAD_SCALAR)
+                if not out._dtype.is_floating_point:
+                    raise RuntimeError(f"grad can be implicitly created only for real scalar "
+                                       f"outputs but got {out._dtype!r}")
+                grad = ones_like(out)
+        else:
+            from ..ops._common import as_tensor_arg
+            grad = as_tensor_arg(grad)
+            if grad._data.shape != out._data.shape:
+                raise RuntimeError(msg.GRAD_SHAPE_MISMATCH.format(
+                    index=i, grad_shape=Size(grad._data.shape), out_shape=Size(out._data.shape)))
+        result.append(grad)
+    return result
+
+
+def _root_edges(outputs):
+    edges = []
+    for i, out in enumerate(outputs):
+        if not out.requires_grad:
+            raise RuntimeError(msg.NO_GRAD_FN.format(index=i))
+        edges.append(gradient_edge(out))
+    return edges
+
+
+def _graph_task(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
+                inputs=None):
+    """Check the arguments as ``backward()`` does and set up its graph task."""
+    tensors = _as_tuple(tensors)
+    grads = _make_grads(tensors, _as_tuple(grad_tensors))
+    if retain_graph is None:
+        retain_graph = create_graph
+    edges = _root_edges(tensors)
+    accumulate_only = None
+    if inputs is not None:
+        inputs = _as_tuple(inputs)
+        if not inputs:
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+        accumulate_only = []
+        for t in inputs:
+            if not t.requires_grad:
+                raise RuntimeError(msg.INPUT_NO_GRAD)
+            accumulate_only.append((t._grad_accumulator(), 0) if t.is_leaf
+                                   else gradient_edge(t))
+    if create_graph:
+        warnings.warn(msg.CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
+    task = GraphTask(edges, grads, retain_graph=retain_graph, create_graph=create_graph,
+                     accumulate_only=accumulate_only)
+    return task
+
+
+def backward_steps(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
+                   inputs=None):
+    """The steps of ``torch.autograd.backward(...)``, one per node, as a generator.
+
+    Exhausting it *is* running backward (this is what ``Tensor.backward`` does).
+    Arguments are checked immediately, before the first step."""
+    return _graph_task(tensors, grad_tensors, retain_graph, create_graph, inputs).steps()
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
+             grad_variables=None, inputs=None):
+    _graph_task(tensors, grad_tensors, retain_graph, create_graph, inputs).run()
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """The gradients of ``outputs`` with respect to ``inputs``, returned (not accumulated)."""
+    outputs, inputs = _as_tuple(outputs), _as_tuple(inputs)
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    for t in inputs:
+        if not t.requires_grad:
+            raise RuntimeError(msg.INPUT_NO_GRAD)
+    grads = _make_grads(outputs, _as_tuple(grad_outputs))
+    if retain_graph is None:
+        retain_graph = create_graph
+    edges = _root_edges(outputs)
+    capture = [(t._grad_accumulator(), 0) if t.is_leaf else gradient_edge(t) for t in inputs]
+    captured = GraphTask(edges, grads, retain_graph=retain_graph, create_graph=create_graph,
+                         capture=capture).run()
+    result = []
+    for i, (t, g) in enumerate(zip(inputs, captured, strict=True)):
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(msg.UNUSED_INPUT.format(index=i))
+            if materialize_grads:
+                from ..ops.creation import zeros_like
+                g = zeros_like(t)
+        result.append(g)
+    return tuple(result)
+
+
+class set_detect_anomaly:  # noqa: N801 - torch's name
+    """Accepted for compatibility; anomaly detection is not implemented here."""
+
+    def __init__(self, mode=True, check_nan=True):
+        self.mode = mode
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+detect_anomaly = set_detect_anomaly

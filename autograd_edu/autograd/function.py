@@ -1,0 +1,124 @@
+"""Custom operations: subclass ``Function`` with static ``forward(ctx, ...)``
+and ``backward(ctx, *grads)``; ``MyFn.apply(x)`` runs forward without
+recording and links the outputs to one ``MyFnBackward`` node whose
+``apply`` calls your ``backward``. The node *is* the ``ctx``, as in PyTorch."""
+
+from .. import _grad_mode
+from .graph import Node, SavedTensor, connect
+
+
+class FunctionCtx:
+    """What ``forward`` can use on ``ctx`` (mixed into the backward node)."""
+
+    def save_for_backward(self, *tensors):
+        self._to_save = tensors
+
+    @property
+    def saved_tensors(self):
+        return tuple(None if s is None else s.unpack(self) for s in self._saved_list)
+
+    def mark_non_differentiable(self, *tensors):
+        self._non_differentiable = {id(t) for t in tensors}
+
+    def mark_dirty(self, *tensors):
+        self._dirty = tensors
+
+    def set_materialize_grads(self, value):
+        self._materialize = value
+
+
+class BackwardCFunction(Node, FunctionCtx):
+    """The node recorded for a custom Function: its derivative is the user's ``backward``."""
+
+    _forward_cls = None
+    _saved_list = ()
+    _materialize = True
+
+    def apply(self, *grads):
+        result = self._forward_cls.backward(self, *grads)
+        result = result if isinstance(result, tuple) else (result,)
+        n_inputs = len(self._is_tensor_input)
+        extra = result[n_inputs:]
+        if len(result) < n_inputs or any(g is not None for g in extra):
+            from .. import _messages as msg
+            raise RuntimeError(msg.WRONG_GRAD_COUNT.format(
+                name=self.name(), expected=n_inputs, got=len(result)))
+        grads = []
+        for i, is_tensor in enumerate(self._is_tensor_input):
+            if is_tensor:
+                grads.append(result[i])
+            elif result[i] is not None:
+                raise RuntimeError(f"function {self.name()} returned a gradient different than "
+                                   f"None at position {i + 1}, but the corresponding forward "
+                                   f"input was not a Variable")
+        return tuple(grads)
+
+    def release_variables(self):
+        for s in self._saved_list:
+            if s is not None:
+                s.release()
+
+
+class Function:
+    """Base class for custom autograd operations (``torch.autograd.Function``)."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._backward_cls = type(cls.__name__ + "Backward", (BackwardCFunction,),
+                                 {"_forward_cls": cls})
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom "
+                                  "autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement either the backward or vjp method for "
+                                  "your custom autograd.Function to use it with backward mode "
+                                  "AD.")
+
+    vjp = backward
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        from .._tensor import Tensor
+        ctx = cls._backward_cls()
+        tensor_inputs = [a if isinstance(a, Tensor) else None for a in args]
+        ctx._is_tensor_input = tuple(isinstance(a, Tensor) for a in args)
+        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        with _grad_mode.no_grad():
+            if _has_setup_context(cls):
+                outputs = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, outputs)
+            else:
+                outputs = cls.forward(ctx, *args, **kwargs)
+        single = not isinstance(outputs, tuple)
+        outs = (outputs,) if single else outputs
+        recording = _grad_mode.is_grad_enabled() and any(ctx.needs_input_grad)
+        if recording:
+            non_diff = getattr(ctx, "_non_differentiable", set())
+            outs = tuple(_fresh(o, args) if isinstance(o, Tensor) else o for o in outs)
+            tensor_outs = [o for o in outs if isinstance(o, Tensor)]
+            connect(ctx, [t for t in tensor_inputs if t is not None], tensor_outs)
+            for original, o in zip(outputs if not single else (outputs,), outs, strict=True):
+                if isinstance(o, Tensor) and id(original) in non_diff:
+                    o._grad_fn = None
+        to_save = getattr(ctx, "_to_save", ())
+        out_ids = {id(o): o for o in outs if isinstance(o, Tensor)}
+        ctx._saved_list = tuple(
+            None if t is None else SavedTensor(t, is_output=id(t) in out_ids and recording)
+            for t in to_save)
+        return outs[0] if single else outs
+
+
+def _fresh(t, args):
+    """An output that is an input returned as is must become a new tensor to carry history."""
+    if any(t is a for a in args):
+        from .._tensor import Tensor
+        return Tensor._make(t._data, t._dtype, t._version_counter)
+    return t
+
+
+def _has_setup_context(cls):
+    return "setup_context" in {k for c in cls.__mro__ if c is not Function for k in vars(c)}

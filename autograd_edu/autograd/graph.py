@@ -1,0 +1,218 @@
+"""The graph autograd records: nodes (``grad_fn``), edges and saved tensors.
+
+A forward operation that involves a tensor requiring grad creates one *node*
+(``MulBackward0``...). The node points at the nodes that produced its inputs
+(``next_functions``: one ``(node, output_nr)`` edge per input, ``(None, 0)``
+for an input that needs no gradient) and keeps what its derivative needs
+(``saved tensors``). A leaf tensor that requires grad is reached through its
+``AccumulateGrad`` node, whose job is to add the incoming gradient to ``.grad``.
+
+Nothing here knows any particular operation: op modules subclass ``Node`` and
+write ``apply`` (their derivative); the engine (``engine.py``) walks the graph.
+"""
+
+import itertools
+
+from .. import _messages as msg
+from ..utils.hooks import HookDict
+
+_sequence_numbers = itertools.count()
+# AccumulateGrad nodes get the largest sequence number, as in PyTorch, so the
+# engine's ready queue runs them as soon as their gradient is complete.
+UINT64_MAX = 2**64 - 1
+
+
+class SavedTensor:
+    """A tensor kept by a node for its derivative, with the version it had.
+
+    An input is kept by reference; the node's own output is kept as its data
+    and version counter only (keeping the tensor would make a cycle output ->
+    node -> output), and is rebuilt with ``grad_fn`` = that node on unpack.
+    Unpacking checks the version counter: an in-place change since saving makes
+    the derivative wrong, so it raises PyTorch's "modified by an inplace
+    operation" error. ``release()`` (after backward without retain_graph) drops
+    the data; unpacking then raises "Trying to backward through the graph a
+    second time".
+    """
+
+    __slots__ = ("tensor", "data", "dtype", "version_counter", "saved_version",
+                 "output_nr", "requires_grad", "released")
+
+    def __init__(self, tensor, is_output=False):
+        self.version_counter = tensor._version_counter
+        self.saved_version = self.version_counter.version
+        self.released = False
+        if is_output:
+            self.tensor = None
+            self.data, self.dtype = tensor._data, tensor._dtype
+            self.output_nr, self.requires_grad = tensor._output_nr, tensor.requires_grad
+        else:
+            self.tensor = tensor
+
+    def unpack(self, owner):
+        if self.released:
+            raise RuntimeError(msg.SECOND_BACKWARD)
+        current = self.version_counter.version
+        if current != self.saved_version:
+            self._raise_modified(owner, current)
+        if self.tensor is not None:
+            return self.tensor
+        from .._tensor import Tensor
+        out = Tensor._make(self.data, self.dtype, self.version_counter)
+        if self.requires_grad:
+            out._grad_fn, out._output_nr = owner, self.output_nr
+        return out
+
+    def _raise_modified(self, owner, current):
+        if self.tensor is not None:
+            data, dtype, producer, nr = (self.tensor._data, self.tensor._dtype,
+                                         self.tensor._grad_fn, self.tensor._output_nr)
+        else:
+            data, dtype, producer, nr = self.data, self.dtype, owner, self.output_nr
+        where = ""
+        if producer is not None:
+            where = f", which is output {nr} of {short_name(producer)},"
+        sizes = "[" + ", ".join(map(str, data.shape)) + "]"
+        raise RuntimeError(msg.MODIFIED_INPLACE.format(
+            type=dtype.tensor_type, sizes=sizes, producer=where,
+            current=current, saved=self.saved_version))
+
+    def release(self):
+        self.released = True
+        self.tensor = self.data = None
+
+
+def short_name(node):
+    """'ExpBackward0' -> 'Exp', as PyTorch names producers in its errors."""
+    name = node.name()
+    cut = name.rfind("Backward")
+    return name[:cut] if cut > 0 else name
+
+
+class Node:
+    """Base of every ``grad_fn``. Subclasses implement ``apply(*grads)``.
+
+    ``apply`` receives one gradient per forward output and returns one
+    gradient (or None) per forward input, in the order of ``next_functions``.
+    It may return a gradient with the broadcast shape or another float dtype:
+    the engine reduces and casts it to the input's shape and dtype, once, for
+    every node (PyTorch's ``validate_outputs``).
+    """
+
+    # Filled by ``connect``; class-level defaults keep node creation cheap.
+    _next_edges = ()
+    _input_metadata = ()  # per forward output: (shape, dtype) of the gradient it expects
+    _saved = None  # name -> SavedTensor | plain value (exposed as ``_saved_<name>``)
+    _pre_hooks = _post_hooks = _tensor_pre_hooks = _retains_grad_hooks = None
+
+    def __init__(self, sequence_nr=None):
+        self._sequence_nr = next(_sequence_numbers) if sequence_nr is None else sequence_nr
+        self.metadata = {}
+
+    # -- what PyTorch exposes ------------------------------------------------
+    def name(self):
+        return type(self).__name__
+
+    @property
+    def next_functions(self):
+        return self._next_edges
+
+    def _sequence_nr_(self):
+        return self._sequence_nr
+
+    def apply(self, *grads):
+        raise NotImplementedError
+
+    def __call__(self, *grads):
+        out = self.apply(*grads)
+        return out[0] if len(out) == 1 else out
+
+    def needs_input_grad(self, index):
+        return self._next_edges[index][0] is not None
+
+    def register_hook(self, fn):
+        """``fn(grad_inputs, grad_outputs)`` runs after this node; may return new grad_inputs."""
+        if self._post_hooks is None:
+            self._post_hooks = HookDict()
+        return self._post_hooks.add(fn)
+
+    def register_prehook(self, fn):
+        """``fn(grad_outputs)`` runs before this node; may return new grad_outputs."""
+        if self._pre_hooks is None:
+            self._pre_hooks = HookDict()
+        return self._pre_hooks.add(fn)
+
+    # -- saved values --------------------------------------------------------
+    def saved(self, name):
+        """The saved value ``name``, unpacked (raises if freed or modified in place)."""
+        value = self._saved[name]
+        return value.unpack(self) if isinstance(value, SavedTensor) else value
+
+    def __getattr__(self, attr):
+        # ``grad_fn._saved_self`` and friends, as PyTorch exposes them.
+        if attr.startswith("_saved_"):
+            saved = self.__dict__.get("_saved") or {}
+            if attr[7:] in saved:
+                return self.saved(attr[7:])
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
+
+    def release_variables(self):
+        for value in (self._saved or {}).values():
+            if isinstance(value, SavedTensor):
+                value.release()
+
+    def saved_tensors_info(self):
+        """(name, SavedTensor | value) pairs, for drawings: no unpacking, no errors."""
+        return list((self._saved or {}).items())
+
+
+class AccumulateGrad(Node):
+    """The node behind a leaf tensor: adds the gradient that reaches it to ``.grad``.
+
+    Accumulation follows PyTorch: the first gradient is stored as a new tensor
+    (a copy, so it never aliases a tensor the user holds); later ones are added
+    **in place** (a reference to ``x.grad`` sees the sum) unless the graph of
+    the gradient itself is being recorded (``create_graph=True``), in which
+    case ``x.grad`` becomes a new tensor ``x.grad + g`` with history.
+    """
+
+    def __init__(self, variable):
+        super().__init__(sequence_nr=UINT64_MAX)
+        self.variable = variable
+        self._input_metadata = ((variable._data.shape, variable._dtype),)
+
+    def apply(self, grad):
+        from .._grad_mode import is_grad_enabled
+        if grad is None:
+            return ()
+        variable = self.variable
+        old = variable._grad
+        if old is None:
+            if is_grad_enabled():
+                from ..ops.copying import copy_with_history
+                variable._grad = copy_with_history(grad)
+            else:
+                variable._grad = grad.detach().clone()
+        elif is_grad_enabled():
+            variable._grad = old + grad
+        else:
+            old._data += grad._data
+            old._version_counter.version += 1
+        return ()
+
+
+def gradient_edge(tensor):
+    """The edge through which a gradient for ``tensor`` flows: (node, output_nr)."""
+    if tensor is None or not tensor.requires_grad:
+        return (None, 0)
+    if tensor._grad_fn is not None:
+        return (tensor._grad_fn, tensor._output_nr)
+    return (tensor._grad_accumulator(), 0)
+
+
+def connect(node, inputs, outputs):
+    """Wire ``node`` between its forward ``inputs`` and the ``outputs`` it made."""
+    node._next_edges = tuple(gradient_edge(t) for t in inputs)
+    node._input_metadata = tuple((t._data.shape, t._dtype) for t in outputs)
+    for nr, out in enumerate(outputs):
+        out._grad_fn, out._output_nr = node, nr

@@ -1,0 +1,133 @@
+"""``torch.nn.functional``: activations and losses, each forward beside its derivative."""
+
+import numpy as np
+
+from .. import _dtypes
+from ..autograd.graph import Node
+from ..ops import linalg, pointwise
+from ..ops._common import new_tensor, record, values, wrap_dim
+
+relu = pointwise.relu
+sigmoid = pointwise.sigmoid
+tanh = pointwise.tanh
+
+
+def _reduce(loss, reduction):
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+class SoftmaxBackward0(Node):
+    """out = exp(self) / Σ exp(self) along dim;  grad_self = out * (grad - Σ grad·out)"""
+
+    def apply(self, grad):
+        result, dim = self.saved("result"), self.saved("dim")
+        return result * (grad - (grad * result).sum(dim, keepdim=True)),
+
+
+def softmax(input, dim=None, dtype=None):  # noqa: A002 - torch's names
+    d = wrap_dim(dim, input.dim())
+    x = values(input, input._dtype)
+    shifted = np.exp(x - np.max(x, axis=d, keepdims=True))
+    out = new_tensor(shifted / np.sum(shifted, axis=d, keepdims=True), input._dtype)
+    return record(SoftmaxBackward0, out, (input,), {"dim": d}, save_output="result")
+
+
+class LogSoftmaxBackward0(Node):
+    """out = self - log Σ exp(self) along dim;  grad_self = grad - exp(out) * Σ grad"""
+
+    def apply(self, grad):
+        result, dim = self.saved("result"), self.saved("dim")
+        return grad - result.exp() * grad.sum(dim, keepdim=True),
+
+
+def log_softmax(input, dim=None, dtype=None):  # noqa: A002
+    d = wrap_dim(dim, input.dim())
+    x = values(input, input._dtype)
+    shifted = x - np.max(x, axis=d, keepdims=True)
+    out = shifted - np.log(np.sum(np.exp(shifted), axis=d, keepdims=True))
+    out = new_tensor(out, input._dtype)
+    return record(LogSoftmaxBackward0, out, (input,), {"dim": d}, save_output="result")
+
+
+class MseLossBackward0(Node):
+    """out = reduce((self - target)²);  grad_self = norm * (self - target) * grad,
+    grad_target = -grad_self, with norm = 2/numel for 'mean' and 2 otherwise"""
+
+    def apply(self, grad):
+        x, target = self.saved("self"), self.saved("target")
+        norm = 2.0 / x.numel() if self.saved("reduction") == 1 else 2.0
+        grad_self = (x - target) * norm * grad
+        return (grad_self if self.needs_input_grad(0) else None,
+                -grad_self if self.needs_input_grad(1) else None)
+
+
+_REDUCTIONS = {"none": 0, "mean": 1, "sum": 2}
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):  # noqa: A002
+    if input.shape != target.shape:
+        import warnings
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input "
+                      f"size ({input.shape}). This will likely lead to incorrect results due "
+                      f"to broadcasting. Please ensure they have the same size.", UserWarning,
+                      stacklevel=2)
+    diff = values(input, input._dtype) - values(target, input._dtype)
+    squared = diff * diff
+    out = {"none": lambda: squared, "mean": lambda: np.mean(squared),
+           "sum": lambda: np.sum(squared)}[reduction]()
+    return record(MseLossBackward0, new_tensor(out, input._dtype), (input, target),
+                  {"self": input, "target": target, "reduction": _REDUCTIONS[reduction]})
+
+
+class NllLossBackward0(Node):
+    """out = -Σ self[i, target[i]] (/ count for 'mean');
+    grad_self = -grad (/ count) at each [i, target[i]], 0 elsewhere"""
+
+    def apply(self, grad):
+        x, target = self.saved("self"), self.saved("target")
+        reduction, total = self.saved("reduction"), self.saved("total_weight")
+        rows = np.arange(target._data.shape[0])
+        keep = target._data != self.saved("ignore_index")
+        data = np.zeros(x._data.shape, x._dtype.numpy)
+        scale = grad._data if reduction == 0 else grad._data.reshape(())
+        if reduction == 1:
+            scale = scale / total._data
+        data[rows[keep], target._data[keep]] = -(scale[keep] if reduction == 0 else scale)
+        return new_tensor(data, x._dtype), None
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):  # noqa: A002
+    x = values(input, input._dtype)
+    rows = np.arange(target._data.shape[0])
+    keep = target._data != ignore_index
+    picked = np.where(keep, -x[rows, np.where(keep, target._data, 0)], 0)
+    total = np.asarray(keep.sum(), input._dtype.numpy)
+    out = {"none": lambda: picked, "sum": lambda: picked.sum(),
+           "mean": lambda: picked.sum() / total}[reduction]()
+    return record(NllLossBackward0, new_tensor(out, input._dtype), (input, target),
+                  {"self": input, "target": target, "weight": weight,
+                   "reduction": _REDUCTIONS[reduction], "ignore_index": ignore_index,
+                   "total_weight": new_tensor(total, input._dtype)})
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
+                  reduce=None, reduction="mean", label_smoothing=0.0):  # noqa: A002
+    return nll_loss(log_softmax(input, 1), target, weight, ignore_index=ignore_index,
+                    reduction=reduction)
+
+
+def linear(input, weight, bias=None):  # noqa: A002
+    if input.dim() == 2 and bias is not None:
+        return linalg.addmm(bias, input, weight.t())
+    out = input.matmul(weight.t())
+    return out if bias is None else out.add_(bias)  # PyTorch adds the bias in place here
+
+
+def one_hot(tensor, num_classes=-1):
+    n = int(tensor._data.max()) + 1 if num_classes < 0 else num_classes
+    return new_tensor(np.eye(n, dtype=np.int64)[tensor._data], _dtypes.int64)

@@ -1,0 +1,80 @@
+"""Operations, grouped by family; this module attaches them to ``Tensor`` as
+methods and operators, so ``x.exp()``, ``torch.exp(x)`` and ``x ** 2`` all
+reach the same function."""
+
+from .._tensor import Tensor
+from . import (arithmetic, copying, creation, indexing, inplace, linalg, pointwise, reductions,
+               shape)
+from .inplace import apply_inplace
+
+_METHODS = {
+    arithmetic: "add sub mul div pow neg reciprocal square rsub",
+    pointwise: ("abs exp log sqrt sin cos tanh sigmoid relu clamp clamp_min clamp_max maximum "
+                "minimum sgn sign eq ne lt le gt ge isnan equal allclose logical_not "
+                "floor_divide remainder"),
+    reductions: "sum sum_to_size mean max min argmax argmin norm all any prod",
+    shape: ("view reshape flatten view_as reshape_as t transpose permute squeeze unsqueeze "
+            "expand expand_as unbind narrow split chunk"),
+    indexing: "select",
+    linalg: "mm mv dot bmm matmul outer",
+    copying: "clone contiguous to type_as float double half long int bool",
+    inplace: "zero_ fill_ copy_",
+    creation: "normal_ uniform_",
+}
+for module, names in _METHODS.items():
+    for name in names.split():
+        setattr(Tensor, name, getattr(module, name))
+
+Tensor.T, Tensor.mT = shape.T, shape.mT
+Tensor.ger = linalg.outer
+Tensor.multiply, Tensor.subtract, Tensor.divide, Tensor.true_divide = (
+    arithmetic.mul, arithmetic.sub, arithmetic.div, arithmetic.div)
+Tensor.absolute, Tensor.clip, Tensor.swapaxes = pointwise.abs, pointwise.clamp, shape.transpose
+Tensor.__getitem__ = indexing.getitem
+Tensor.__setitem__ = indexing.setitem
+
+# Python operators. ``2 + x`` and ``2 * x`` are recorded as ``x + 2``, ``x * 2``.
+Tensor.__add__ = Tensor.__radd__ = arithmetic.add
+Tensor.__sub__ = arithmetic.sub
+Tensor.__rsub__ = arithmetic.rsub
+Tensor.__mul__ = Tensor.__rmul__ = arithmetic.mul
+Tensor.__truediv__ = arithmetic.div
+Tensor.__rtruediv__ = arithmetic.rtruediv
+Tensor.__floordiv__ = pointwise.floor_divide
+Tensor.__rfloordiv__ = lambda self, other: pointwise.floor_divide(other, self)
+Tensor.__mod__ = pointwise.remainder
+Tensor.__pow__ = arithmetic.pow
+Tensor.__rpow__ = arithmetic.rpow
+Tensor.__matmul__ = linalg.matmul
+Tensor.__rmatmul__ = linalg.rmatmul
+Tensor.__neg__ = arithmetic.neg
+Tensor.__pos__ = lambda self: self
+Tensor.__abs__ = pointwise.abs
+Tensor.__eq__, Tensor.__ne__ = pointwise.eq, pointwise.ne
+Tensor.__lt__, Tensor.__le__ = pointwise.lt, pointwise.le
+Tensor.__gt__, Tensor.__ge__ = pointwise.gt, pointwise.ge
+Tensor.__and__ = Tensor.__rand__ = pointwise.bitwise_and
+Tensor.__or__ = Tensor.__ror__ = pointwise.bitwise_or
+Tensor.__xor__ = Tensor.__rxor__ = pointwise.bitwise_xor
+Tensor.__invert__ = pointwise.bitwise_not
+
+
+def _inplace_method(op):
+    def method(self, *args, **kwargs):
+        return apply_inplace(self, op, *args, **kwargs)
+    return method
+
+
+# In-place variants: the out-of-place op, written back (see inplace.py).
+for _name, _op in {"add_": arithmetic.add, "sub_": arithmetic.sub, "mul_": arithmetic.mul,
+                   "div_": arithmetic.div, "pow_": arithmetic.pow, "neg_": arithmetic.neg,
+                   "exp_": pointwise.exp, "log_": pointwise.log, "sqrt_": pointwise.sqrt,
+                   "abs_": pointwise.abs, "sin_": pointwise.sin, "cos_": pointwise.cos,
+                   "tanh_": pointwise.tanh, "sigmoid_": pointwise.sigmoid,
+                   "relu_": pointwise.relu, "clamp_": pointwise.clamp,
+                   "clamp_min_": pointwise.clamp_min, "clamp_max_": pointwise.clamp_max,
+                   "reciprocal_": arithmetic.reciprocal}.items():
+    setattr(Tensor, _name, _inplace_method(_op))
+Tensor.__iadd__, Tensor.__isub__ = Tensor.add_, Tensor.sub_
+Tensor.__imul__, Tensor.__itruediv__ = Tensor.mul_, Tensor.div_
+Tensor.__ipow__ = Tensor.pow_

@@ -1,0 +1,102 @@
+"""What every op module shares: turning arguments into tensors, dtype
+promotion, broadcasting checks, and recording a node for a result."""
+
+import numpy as np
+
+from .. import _dtypes
+from .. import _messages as msg
+from .._grad_mode import is_grad_enabled
+from .._tensor import Tensor
+from ..autograd.graph import SavedTensor, connect
+
+
+def wrap_dim(dim, ndim):
+    """A possibly negative dim as an index (torch's maybe_wrap_dim, with its error)."""
+    lo, hi = (-ndim, ndim - 1) if ndim else (-1, 0)
+    if not lo <= dim <= hi:
+        raise IndexError(msg.DIM_OUT_OF_RANGE.format(lo=lo, hi=hi, dim=dim))
+    return dim % ndim if ndim else 0
+
+
+def wrap_dims(dims, ndim):
+    if isinstance(dims, int):
+        dims = (dims,)
+    return tuple(wrap_dim(d, ndim) for d in dims)
+
+
+def scalar_tensor(value):
+    """A Python number as a 0-d tensor, flagged so type promotion treats it as a number."""
+    d = _dtypes.scalar_dtype(value)
+    if d.is_floating_point:
+        d = _dtypes.float64  # PyTorch keeps a Python float as a double "wrapped number"
+    t = Tensor._make(np.asarray(value, dtype=d.numpy), d)
+    t._wrapped_number = True
+    return t
+
+
+def as_tensor_arg(value):
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, int | float | bool | np.number | np.bool_):
+        return scalar_tensor(value)
+    raise TypeError(f"expected Tensor as element 1 in argument 0, but got {type(value).__name__}")
+
+
+def promote(*operands):
+    """(tensors, result dtype) for an elementwise op on tensors and/or numbers."""
+    dtype = _dtypes.result_type(*(op.item() if getattr(op, "_wrapped_number", False) else op
+                                  for op in operands))
+    return tuple(as_tensor_arg(op) for op in operands), dtype
+
+
+def values(t, dtype):
+    """The numpy values of ``t`` as ``dtype``."""
+    return t._data if t._dtype is dtype else t._data.astype(dtype.numpy)
+
+
+def broadcast_shape(*shapes):
+    """The broadcast of ``shapes``, raising PyTorch's message when they clash."""
+    ndim = max(len(s) for s in shapes)
+    result = [1] * ndim
+    for shape_index, shape in enumerate(shapes):
+        for i, size in enumerate(shape):
+            dim = ndim - len(shape) + i
+            if result[dim] == 1:
+                result[dim] = size
+            elif size != 1 and size != result[dim]:
+                a = result[dim] if shape_index else size
+                raise RuntimeError(msg.BROADCAST.format(a=a, b=size, dim=dim))
+    return tuple(result)
+
+
+def needs_recording(*inputs):
+    return is_grad_enabled() and any(t is not None and t.requires_grad for t in inputs)
+
+
+def record(node_cls, out, inputs, save=None, save_output=None):
+    """Attach a new ``node_cls`` node to ``out`` (a Tensor or tuple of them) if
+    any input requires grad and grad mode is on. ``save`` maps names to values
+    the derivative needs (tensors are saved with their version, other values
+    as they are); ``save_output`` names the output when the derivative uses it.
+    Returns ``out``."""
+    if not needs_recording(*inputs):
+        return out
+    outputs = out if isinstance(out, tuple) else (out,)
+    node = node_cls()
+    connect(node, inputs, outputs)
+    saved = {}
+    for name, value in (save or {}).items():
+        saved[name] = SavedTensor(value) if isinstance(value, Tensor) else value
+    if save_output is not None:
+        saved[save_output] = SavedTensor(outputs[0], is_output=True)
+    node._saved = saved
+    return out
+
+
+def new_tensor(data, dtype):
+    """Wrap a numpy result as a tensor of ``dtype`` (numpy may hand back a scalar)."""
+    if not isinstance(data, np.ndarray):
+        data = np.asarray(data)
+    if data.dtype != dtype.numpy:
+        data = data.astype(dtype.numpy)
+    return Tensor._make(data, dtype)

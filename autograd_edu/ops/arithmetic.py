@@ -1,0 +1,234 @@
+"""+ - * / ** and negation: each forward beside its derivative.
+
+Formulas follow ``tools/autograd/derivatives.yaml``. A derivative may return
+a gradient of the broadcast shape: the engine sums it back to each input's
+shape. Derivatives are written with tensor operations, so with
+``create_graph=True`` they are recorded too (higher-order gradients).
+"""
+
+import numpy as np
+
+from ..autograd.graph import Node
+from ._common import new_tensor, promote, record, values
+
+
+def _binary(a, b):
+    (a, b), dtype = promote(a, b)
+    return a, b, dtype
+
+
+def _saved_if(tensor, condition):
+    return tensor if condition else None
+
+
+class AddBackward0(Node):
+    """out = self + alpha * other;  grad_self = grad,  grad_other = alpha * grad"""
+
+    def apply(self, grad):
+        alpha = self.saved("alpha")
+        return grad, (grad if alpha == 1 else grad * alpha)
+
+
+def add(self, other, *, alpha=1):
+    a, b, dtype = _binary(self, other)
+    bv = values(b, dtype) if alpha == 1 else values(b, dtype) * np.asarray(alpha, dtype.numpy)
+    out = new_tensor(np.add(values(a, dtype), bv), dtype)
+    return record(AddBackward0, out, (a, b), {"alpha": alpha})
+
+
+class SubBackward0(Node):
+    """out = self - alpha * other;  grad_self = grad,  grad_other = -alpha * grad"""
+
+    def apply(self, grad):
+        alpha = self.saved("alpha")
+        return grad, (-grad if alpha == 1 else -grad * alpha)
+
+
+def sub(self, other, *, alpha=1):
+    a, b, dtype = _binary(self, other)
+    bv = values(b, dtype) if alpha == 1 else values(b, dtype) * np.asarray(alpha, dtype.numpy)
+    out = new_tensor(np.subtract(values(a, dtype), bv), dtype)
+    return record(SubBackward0, out, (a, b), {"alpha": alpha})
+
+
+class RsubBackward1(Node):
+    """out = other - alpha * self  (``2 - x``);  grad_self = -alpha * grad"""
+
+    def apply(self, grad):
+        alpha = self.saved("alpha")
+        return (-grad if alpha == 1 else -grad * alpha),
+
+
+def rsub(self, other, *, alpha=1):
+    a, b, dtype = _binary(self, other)
+    out = new_tensor(np.subtract(values(b, dtype), values(a, dtype) * alpha), dtype)
+    return record(RsubBackward1, out, (a,), {"alpha": alpha})
+
+
+class MulBackward0(Node):
+    """out = self * other;  grad_self = grad * other,  grad_other = grad * self"""
+
+    def apply(self, grad):
+        return (grad * self.saved("other") if self.needs_input_grad(0) else None,
+                grad * self.saved("self") if self.needs_input_grad(1) else None)
+
+
+def mul(self, other):
+    a, b, dtype = _binary(self, other)
+    out = new_tensor(np.multiply(values(a, dtype), values(b, dtype)), dtype)
+    # each factor is saved only if the *other* one needs a gradient
+    return record(MulBackward0, out, (a, b),
+                  {"self": _saved_if(a, b.requires_grad), "other": _saved_if(b, a.requires_grad)})
+
+
+class DivBackward0(Node):
+    """out = self / other;  grad_self = grad / other,  grad_other = -grad * self / other²"""
+
+    def apply(self, grad):
+        other = self.saved("other") if self.needs_input_grad(0) or self.needs_input_grad(1) \
+            else None
+        return (grad / other if self.needs_input_grad(0) else None,
+                -grad * ((self.saved("self") / other) / other)
+                if self.needs_input_grad(1) else None)
+
+
+def div(self, other, *, rounding_mode=None):
+    a, b, dtype = _binary(self, other)
+    if rounding_mode is not None:
+        from .pointwise import floor_divide
+        return floor_divide(a, b) if rounding_mode == "floor" else _trunc_divide(a, b, dtype)
+    if not dtype.is_floating_point:
+        from .. import _dtypes
+        dtype = _dtypes.get_default_dtype()  # true division of integers gives floats
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = new_tensor(np.divide(values(a, dtype), values(b, dtype)), dtype)
+    return record(DivBackward0, out, (a, b),
+                  {"self": _saved_if(a, b.requires_grad), "other": _saved_if(b, True)})
+
+
+def _trunc_divide(a, b, dtype):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return new_tensor(np.trunc(np.divide(values(a, dtype), values(b, dtype))), dtype)
+
+
+class ReciprocalBackward0(Node):
+    """out = 1 / self;  grad_self = -grad * out²"""
+
+    def apply(self, grad):
+        result = self.saved("result")
+        return -grad * (result * result),
+
+
+def reciprocal(self):
+    from .. import _dtypes
+    dtype = self._dtype if self._dtype.is_floating_point else _dtypes.get_default_dtype()
+    with np.errstate(divide="ignore"):
+        out = new_tensor(np.reciprocal(values(self, dtype)), dtype)
+    return record(ReciprocalBackward0, out, (self,), save_output="result")
+
+
+def rtruediv(self, other):
+    """``2 / x`` is recorded by PyTorch as ``x.reciprocal() * 2``."""
+    return mul(reciprocal(self), other)
+
+
+class NegBackward0(Node):
+    """out = -self;  grad_self = -grad"""
+
+    def apply(self, grad):
+        return -grad,
+
+
+def neg(self):
+    if self._dtype.name == "bool":
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or "
+                           "`logical_not()` operator instead.")
+    return record(NegBackward0, new_tensor(np.negative(self._data), self._dtype), (self,))
+
+
+class PowBackward0(Node):
+    """out = self ** exponent (a number);  grad_self = grad * exponent * self ** (exponent - 1)"""
+
+    def apply(self, grad):
+        exponent = self.saved("exponent")
+        if exponent == 0:
+            from .creation import zeros_like
+            return zeros_like(grad),
+        return grad * (exponent * pow(self.saved("self"), exponent - 1)),
+
+
+class PowBackward1(Node):
+    """out = self ** exponent (both tensors);
+    grad_self = grad * exponent * self ** (exponent - 1),  grad_exponent = grad * out * log(self)"""
+
+    def apply(self, grad):
+        from .pointwise import where
+        base, exponent = self.saved("self"), self.saved("exponent")
+        grad_self = grad_exponent = None
+        if self.needs_input_grad(0):
+            grad_self = where(exponent == 0.0, 0.0, grad * (exponent * pow(base, exponent - 1)))
+        if self.needs_input_grad(1):
+            grad_exponent = _pow_exponent_grad(grad, base, exponent, self.saved("result"))
+        return grad_self, grad_exponent
+
+
+class PowBackward2(Node):
+    """out = self ** exponent with ``self`` a number (``2 ** x``);  grad_exponent = grad * out * log(self)"""
+
+    def apply(self, grad):
+        return _pow_exponent_grad(grad, self.saved("self"), self.saved("exponent"),
+                                  self.saved("result")),
+
+
+def _pow_exponent_grad(grad, base, exponent, result):
+    from .pointwise import log, where
+    # 0 ** e has derivative 0 in e for e >= 0 (PyTorch's convention, avoids 0 * -inf)
+    return grad * where((base == 0.0) & (exponent >= 0), 0.0, result * log(base))
+
+
+def pow(self, exponent):  # noqa: A001 - torch's name
+    from .._tensor import Tensor
+    if not isinstance(self, Tensor):  # torch.pow(2, x)
+        return rpow(exponent, self)
+    if isinstance(exponent, Tensor) and not exponent._wrapped_number:
+        a, b, dtype = _binary(self, exponent)
+        with np.errstate(all="ignore"):
+            out = new_tensor(np.power(values(a, dtype), values(b, dtype)), dtype)
+        return record(PowBackward1, out, (a, b), {"self": a, "exponent": b},
+                      save_output="result")
+    a, b, dtype = _binary(self, exponent)
+    if not dtype.is_floating_point and exponent < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    with np.errstate(all="ignore"):
+        out = new_tensor(_power_scalar(values(self, dtype), exponent, dtype), dtype)
+    return record(PowBackward0, out, (self,), {"self": self, "exponent": exponent})
+
+
+def _power_scalar(x, exponent, dtype):
+    """PyTorch computes x**2 as x*x, x**3 as x*x*x, x**0.5 as sqrt, x**-1 as 1/x."""
+    if exponent == 2:
+        return x * x
+    if exponent == 3:
+        return x * x * x
+    if exponent == 0.5:
+        return np.sqrt(x)
+    if exponent == -1:
+        return np.asarray(1, dtype.numpy) / x
+    if exponent == -2:
+        return np.asarray(1, dtype.numpy) / (x * x)
+    if exponent == -0.5:
+        return np.asarray(1, dtype.numpy) / np.sqrt(x)
+    return np.power(x, np.asarray(exponent, dtype.numpy))
+
+
+def rpow(self, base):
+    """``base ** self`` with ``base`` a number."""
+    b, e, dtype = _binary(base, self)
+    with np.errstate(all="ignore"):
+        out = new_tensor(np.power(values(b, dtype), values(e, dtype)), dtype)
+    return record(PowBackward2, out, (e,), {"self": b, "exponent": e}, save_output="result")
+
+
+def square(self):
+    return pow(self, 2)

@@ -1,0 +1,222 @@
+"""Making tensors: ``tensor``, ``ones``, ``zeros``, ``arange``, ``rand``... (no history)."""
+
+import numbers
+
+import numpy as np
+
+from .. import _dtypes, _random
+from .. import _messages as msg
+from .._tensor import Tensor
+from ._common import new_tensor
+
+
+def _size(size):
+    if len(size) == 1 and isinstance(size[0], tuple | list):
+        size = tuple(size[0])
+    return tuple(int(s) for s in size)
+
+
+def _finish(data, dtype, requires_grad):
+    t = new_tensor(data, dtype)
+    if requires_grad:
+        if not dtype.is_floating_point:
+            raise RuntimeError(msg.INT_REQUIRES_GRAD_FACTORY)
+        t._requires_grad = True
+    return t
+
+
+def _infer_dtype(data):
+    """PyTorch's inference: any float -> default float, else all bools -> bool, else int64."""
+    if isinstance(data, Tensor):
+        return data._dtype
+    if isinstance(data, np.ndarray):
+        return _dtypes.from_numpy_dtype(data.dtype)
+    if isinstance(data, np.generic):
+        return _dtypes.from_numpy_dtype(data.dtype)
+    if isinstance(data, bool):
+        return _dtypes.bool_
+    if isinstance(data, numbers.Integral):
+        return _dtypes.int64
+    if isinstance(data, numbers.Real):
+        return _dtypes.get_default_dtype()
+    if isinstance(data, list | tuple):
+        found = [_infer_dtype(d) for d in data]
+        if not found:
+            return _dtypes.get_default_dtype()
+        if any(d.is_floating_point for d in found):
+            return _dtypes.get_default_dtype()
+        if all(d is _dtypes.bool_ for d in found):
+            return _dtypes.bool_
+        return _dtypes.int64
+    raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+
+
+def _to_numpy(data):
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, list | tuple):
+        return np.array([_to_numpy(d) for d in data]) if data else np.zeros((0,))
+    return np.asarray(data)
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    if isinstance(data, Tensor):
+        import warnings
+        warnings.warn("To copy construct from a tensor, it is recommended to use "
+                      "sourceTensor.detach().clone() or "
+                      "sourceTensor.detach().clone().requires_grad_(True), rather than "
+                      "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
+    dtype = dtype or _infer_dtype(data)
+    return _finish(np.array(_to_numpy(data), dtype=dtype.numpy), dtype, requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    if isinstance(data, Tensor) and (dtype is None or dtype is data._dtype):
+        return data
+    dtype = dtype or _infer_dtype(data)
+    return new_tensor(np.asarray(_to_numpy(data), dtype=dtype.numpy), dtype)
+
+
+def from_numpy(array):
+    return Tensor._make(array, _dtypes.from_numpy_dtype(array.dtype))
+
+
+def legacy_tensor_data(*args, **kwargs):
+    """Data for ``torch.Tensor(...)``: a sequence of values or a shape."""
+    if len(args) == 1 and isinstance(args[0], list | tuple | np.ndarray):
+        return np.array(_to_numpy(args[0]), dtype=_dtypes.get_default_dtype().numpy)
+    return np.zeros(_size(args), _dtypes.get_default_dtype().numpy)
+
+
+def _filled(size, value, dtype, requires_grad):
+    dtype = dtype or _dtypes.get_default_dtype()
+    return _finish(np.full(_size(size), value, dtype.numpy), dtype, requires_grad)
+
+
+def ones(*size, dtype=None, requires_grad=False, device=None):
+    return _filled(size, 1, dtype, requires_grad)
+
+
+def zeros(*size, dtype=None, requires_grad=False, device=None):
+    return _filled(size, 0, dtype, requires_grad)
+
+
+def empty(*size, dtype=None, requires_grad=False, device=None):
+    return _filled(size, 0, dtype, requires_grad)  # zeros: numpy's garbage helps nobody
+
+
+def full(size, fill_value, dtype=None, requires_grad=False, device=None):
+    dtype = dtype or _dtypes.scalar_dtype(fill_value)
+    return _finish(np.full(_size((size,)), fill_value, dtype.numpy), dtype, requires_grad)
+
+
+def _like(fn, t, dtype, requires_grad, *args):
+    return fn(t._data.shape, *args, dtype=dtype or t._dtype, requires_grad=requires_grad)
+
+
+def ones_like(t, dtype=None, requires_grad=False, device=None):
+    return _like(ones, t, dtype, requires_grad)
+
+
+def zeros_like(t, dtype=None, requires_grad=False, device=None):
+    return _like(zeros, t, dtype, requires_grad)
+
+
+def empty_like(t, dtype=None, requires_grad=False, device=None):
+    return _like(zeros, t, dtype, requires_grad)
+
+
+def full_like(t, fill_value, dtype=None, requires_grad=False, device=None):
+    return full(t._data.shape, fill_value, dtype=dtype or t._dtype, requires_grad=requires_grad)
+
+
+def zeros_like_meta(shape, dtype):
+    return new_tensor(np.zeros(shape, dtype.numpy), dtype)
+
+
+def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None):
+    if end is None:
+        start, end = 0, start
+    if dtype is None:
+        is_float = any(isinstance(v, float) for v in (start, end, step))
+        dtype = _dtypes.get_default_dtype() if is_float else _dtypes.int64
+    count = int(np.ceil((end - start) / step))
+    data = start + step * np.arange(max(count, 0), dtype=np.float64 if dtype.is_floating_point
+                                    else np.int64)
+    return _finish(data.astype(dtype.numpy), dtype, requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
+    dtype = dtype or _dtypes.get_default_dtype()
+    # PyTorch fills the first half from the start and the second half from the end
+    step = (end - start) / (steps - 1) if steps > 1 else 0.0
+    index = np.arange(steps)
+    half = steps // 2
+    data = np.where(index < half, start + step * index, end - step * (steps - 1 - index))
+    return _finish(data.astype(dtype.numpy), dtype, requires_grad)
+
+
+def eye(n, m=None, dtype=None, requires_grad=False, device=None):
+    dtype = dtype or _dtypes.get_default_dtype()
+    return _finish(np.eye(n, m, dtype=dtype.numpy), dtype, requires_grad)
+
+
+def manual_seed(seed):
+    return _random.manual_seed(seed)
+
+
+def seed():
+    return _random.default_generator.seed()
+
+
+def initial_seed():
+    return _random.default_generator.initial_seed()
+
+
+def rand(*size, generator=None, dtype=None, requires_grad=False, device=None):
+    dtype = dtype or _dtypes.get_default_dtype()
+    data = _random.uniform(_size(size), dtype.numpy, generator=generator)
+    return _finish(data, dtype, requires_grad)
+
+
+def randn(*size, generator=None, dtype=None, requires_grad=False, device=None):
+    dtype = dtype or _dtypes.get_default_dtype()
+    data = _random.normal(_size(size), dtype.numpy, generator=generator)
+    return _finish(data, dtype, requires_grad)
+
+
+def randint(low, high=None, size=None, generator=None, dtype=None, requires_grad=False,
+            device=None):
+    if size is None:
+        low, high, size = 0, low, high
+    dtype = dtype or _dtypes.int64
+    data = _random.randint(low, high, _size((size,)), generator=generator)
+    return _finish(data.astype(dtype.numpy), dtype, requires_grad)
+
+
+def randperm(n, generator=None, dtype=None, requires_grad=False, device=None):
+    dtype = dtype or _dtypes.int64
+    return _finish(_random.randperm(n, generator=generator).astype(dtype.numpy), dtype,
+                   requires_grad)
+
+
+def rand_like(t, dtype=None, requires_grad=False):
+    return rand(t._data.shape, dtype=dtype or t._dtype, requires_grad=requires_grad)
+
+
+def randn_like(t, dtype=None, requires_grad=False):
+    return randn(t._data.shape, dtype=dtype or t._dtype, requires_grad=requires_grad)
+
+
+def normal_(self, mean=0.0, std=1.0, generator=None):
+    from .inplace import commit_inplace
+    data = _random.normal(self._data.shape, self._dtype.numpy, mean, std, generator=generator)
+    commit_inplace(self, new_tensor(data, self._dtype))
+    return self
+
+
+def uniform_(self, a=0.0, b=1.0, generator=None):
+    from .inplace import commit_inplace
+    data = _random.uniform(self._data.shape, self._dtype.numpy, a, b, generator=generator)
+    commit_inplace(self, new_tensor(data, self._dtype))
+    return self

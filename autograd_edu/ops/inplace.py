@@ -1,0 +1,175 @@
+"""In-place operations (``add_``, ``x += 1``, ``zero_``, ``copy_``, ``x[i] = v``).
+
+Each one is its out-of-place operation followed by a write into the
+tensor's own memory, a version-counter bump and, when recording, a rebase
+of the tensor's history onto the new node:
+
+- on a plain tensor, ``grad_fn`` becomes the new node (``AddBackward0``);
+- on a view, the *base* gets a ``CopySlices`` node (the view's part of the
+  gradient goes through the in-place op, the rest passes unchanged) and the
+  view gets ``AsStridedBackward0`` reading its part of the base.
+
+The out-of-place op runs on a snapshot of the tensor's old values, so a
+derivative that needs them (``y.mul_(w)`` needs old ``y`` for ``w``'s
+gradient) gets them, as PyTorch's ``original_self`` does.
+"""
+
+import numpy as np
+
+from .. import _messages as msg
+from .._grad_mode import is_grad_enabled
+from .._tensor import Tensor
+from ..autograd.graph import Node, gradient_edge
+from ._common import needs_recording, new_tensor
+
+
+def check_inplace(self, view_of_leaf=False):
+    """PyTorch refuses in-place changes to leaves (and views of leaves) that require grad."""
+    if not is_grad_enabled():
+        return
+    if self._grad_fn is None and self._requires_grad:
+        raise RuntimeError(msg.INPLACE_VIEW_OF_LEAF if view_of_leaf else msg.INPLACE_LEAF)
+    base = self._base
+    if base is not None and base._grad_fn is None and base._requires_grad:
+        raise RuntimeError(msg.INPLACE_VIEW_OF_LEAF)
+
+
+def _snapshot(self):
+    """The tensor's current values and history, in memory of its own."""
+    snap = Tensor._make(self._data.copy(), self._dtype)
+    snap._grad_fn, snap._output_nr, snap._requires_grad = (
+        self._grad_fn, self._output_nr, self._requires_grad)
+    return snap
+
+
+def _check_cast(out, self):
+    if out._dtype._rank[0] > self._dtype._rank[0]:
+        names = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
+                 "bool": "Bool", "float16": "Half"}
+        raise RuntimeError(f"result type {names.get(out._dtype.name, out._dtype.name)} can't be "
+                           f"cast to the desired output type "
+                           f"{names.get(self._dtype.name, self._dtype.name)}")
+
+
+def apply_inplace(self, op, *args, **kwargs):
+    """``op(self, *args)`` written back into ``self``; returns ``self``."""
+    check_inplace(self)
+    tensors = [a for a in args if isinstance(a, Tensor)]
+    source = _snapshot(self) if needs_recording(self, *tensors) else self
+    out = op(source, *args, **kwargs)
+    _check_cast(out, self)
+    commit_inplace(self, out)
+    return self
+
+
+def commit_inplace(self, out):
+    """Write ``out``'s values into ``self`` and move ``self``'s history onto ``out``'s node."""
+    if not self._data.flags.writeable:
+        raise RuntimeError("unsupported operation: more than one element of the written-to "
+                           "tensor refers to a single memory location. Please clone() the "
+                           "tensor before performing the operation.")
+    np.copyto(self._data, out._data, casting="unsafe")
+    self._version_counter.version += 1
+    node = out._grad_fn
+    if node is None:
+        return
+    if self._base is None:
+        self._grad_fn, self._output_nr = node, 0
+        _rebind_saved_output(node, out, self)
+        return
+    base = self._base
+    copy_slices = CopySlices()
+    copy_slices._next_edges = (gradient_edge(base),) + node._next_edges[1:]
+    copy_slices._input_metadata = ((base._data.shape, base._dtype),)
+    copy_slices._saved = {"view_fn": self._view_fn, "fn": node}
+    base._grad_fn, base._output_nr = copy_slices, 0
+    view_node = AsStridedBackward0()
+    view_node._next_edges = ((copy_slices, 0),)
+    view_node._input_metadata = ((self._data.shape, self._dtype),)
+    view_node._saved = {"view_fn": self._view_fn, "base_sizes": base._data.shape}
+    self._grad_fn, self._output_nr = view_node, 0
+    _rebind_saved_output(node, out, self)
+
+
+def _rebind_saved_output(node, out, self):
+    """A node that saved its output (``exp_`` saves the result) now refers to ``self``."""
+    from ..autograd.graph import SavedTensor
+    for value in (node._saved or {}).values():
+        if isinstance(value, SavedTensor) and value.tensor is None and value.data is out._data:
+            value.data, value.version_counter = self._data, self._version_counter
+            value.saved_version = self._version_counter.version
+
+
+class CopySlices(Node):
+    """base[view] was changed in place by ``fn``: the view's part of the gradient
+    goes through ``fn``'s derivative, the rest of the base's gradient passes as is."""
+
+    def apply(self, grad):
+        from ..autograd.engine import _validate_outputs
+        view_fn, fn = self.saved("view_fn"), self.saved("fn")
+        data = grad._data.copy()
+        part = new_tensor(np.array(view_fn(data)), grad._dtype)
+        fn_grads = _validate_outputs(fn, fn._next_edges, fn.apply(part))
+        view_fn(data)[...] = 0 if fn_grads[0] is None else fn_grads[0]._data
+        return (new_tensor(data, grad._dtype), *fn_grads[1:])
+
+    def release_variables(self):
+        self._saved["fn"].release_variables()
+
+
+class AsStridedBackward0(Node):
+    """A view whose base was changed in place: its gradient goes to its part of the base."""
+
+    def apply(self, grad):
+        data = np.zeros(self.saved("base_sizes"), grad._dtype.numpy)
+        self.saved("view_fn")(data)[...] += grad._data
+        return new_tensor(data, grad._dtype),
+
+
+# -- the operations that only exist in place ----------------------------------
+
+class ZeroBackward0(Node):
+    """self.zero_();  the old values no longer matter: grad_self = 0"""
+
+    def apply(self, grad):
+        from .creation import zeros_like
+        return zeros_like(grad),
+
+
+class FillBackward0(ZeroBackward0):
+    """self.fill_(value);  grad_self = 0"""
+
+
+class CopyBackwards(Node):
+    """self.copy_(src);  grad_self = 0, grad_src = grad (cast and summed to src)"""
+
+    def apply(self, grad):
+        from .creation import zeros_like
+        return (zeros_like(grad) if self.needs_input_grad(0) else None,
+                grad if self.needs_input_grad(1) else None)
+
+
+def _filled(self, value, node_cls):
+    from ._common import record
+    out = new_tensor(np.full(self._data.shape, value, self._dtype.numpy), self._dtype)
+    return record(node_cls, out, (self,))
+
+
+def zero_(self):
+    return apply_inplace(self, lambda t: _filled(t, 0, ZeroBackward0))
+
+
+def fill_(self, value):
+    value = value.item() if isinstance(value, Tensor) else value
+    return apply_inplace(self, lambda t: _filled(t, value, FillBackward0))
+
+
+def copy_(self, src, non_blocking=False):
+    from ._common import as_tensor_arg, broadcast_shape, record, values
+    src = as_tensor_arg(src)
+    broadcast_shape(self._data.shape, src._data.shape)
+
+    def copy(t, s):
+        out = new_tensor(np.broadcast_to(values(s, t._dtype), t._data.shape).copy(), t._dtype)
+        return record(CopyBackwards, out, (t, s))
+    return apply_inplace(self, copy, src)

@@ -1,0 +1,181 @@
+"""Matrix products: mm, mv, dot, bmm, and matmul/@ composed from them exactly
+as PyTorch composes it (so ``x @ w`` records the same nodes)."""
+
+import numpy as np
+
+from .. import _messages as msg
+from ..autograd.graph import Node
+from ._common import new_tensor, promote, record, values
+
+
+def _operands(a, b):
+    (a, b), dtype = promote(a, b)
+    return a, b, dtype
+
+
+class MmBackward0(Node):
+    """out = self @ mat2;  grad_self = grad @ mat2ᵀ,  grad_mat2 = selfᵀ @ grad"""
+
+    def apply(self, grad):
+        return (grad.mm(self.saved("mat2").t()) if self.needs_input_grad(0) else None,
+                self.saved("self").t().mm(grad) if self.needs_input_grad(1) else None)
+
+
+def mm(self, mat2):
+    a, b, dtype = _operands(self, mat2)
+    if a._data.ndim != 2 or b._data.ndim != 2:
+        raise RuntimeError(f"self must be a matrix" if a._data.ndim != 2 else
+                           "mat2 must be a matrix")
+    if a._data.shape[1] != b._data.shape[0]:
+        raise RuntimeError(msg.MM_SHAPES.format(a0=a._data.shape[0], a1=a._data.shape[1],
+                                                b0=b._data.shape[0], b1=b._data.shape[1]))
+    out = new_tensor(np.matmul(values(a, dtype), values(b, dtype)), dtype)
+    return record(MmBackward0, out, (a, b), {"self": a if b.requires_grad else None,
+                                            "mat2": b if a.requires_grad else None,
+                                            "self_sym_sizes": a.shape,
+                                            "mat2_sym_sizes": b.shape})
+
+
+class MvBackward0(Node):
+    """out = self @ vec;  grad_self = outer(grad, vec),  grad_vec = selfᵀ @ grad"""
+
+    def apply(self, grad):
+        return (outer(grad, self.saved("vec")) if self.needs_input_grad(0) else None,
+                self.saved("self").t().mv(grad) if self.needs_input_grad(1) else None)
+
+
+def mv(self, vec):
+    a, b, dtype = _operands(self, vec)
+    if a._data.shape[1] != b._data.shape[0]:
+        raise RuntimeError(msg.MV_SIZES.format(n=b._data.shape[0], r=a._data.shape[0],
+                                               c=a._data.shape[1], m=b._data.shape[0]))
+    out = new_tensor(np.matmul(values(a, dtype), values(b, dtype)), dtype)
+    return record(MvBackward0, out, (a, b), {"self": a, "vec": b})
+
+
+class DotBackward0(Node):
+    """out = Σ self·tensor;  grad_self = grad * tensor,  grad_tensor = grad * self"""
+
+    def apply(self, grad):
+        return (grad * self.saved("tensor") if self.needs_input_grad(0) else None,
+                grad * self.saved("self") if self.needs_input_grad(1) else None)
+
+
+def dot(self, tensor):
+    a, b, dtype = _operands(self, tensor)
+    if a._data.ndim != 1 or b._data.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {a._data.ndim}D and "
+                           f"{b._data.ndim}D tensors")
+    if a._data.shape != b._data.shape:
+        raise RuntimeError(msg.DOT_SIZES.format(n=a._data.shape[0], m=b._data.shape[0]))
+    out = new_tensor(np.dot(values(a, dtype), values(b, dtype)), dtype)
+    return record(DotBackward0, out, (a, b), {"self": a, "tensor": b})
+
+
+class BmmBackward0(Node):
+    """out[i] = self[i] @ mat2[i];  grad_self = grad @ mat2ᵀ,  grad_mat2 = selfᵀ @ grad"""
+
+    def apply(self, grad):
+        return (grad.bmm(self.saved("mat2").transpose(1, 2)) if self.needs_input_grad(0)
+                else None,
+                self.saved("self").transpose(1, 2).bmm(grad) if self.needs_input_grad(1)
+                else None)
+
+
+def bmm(self, mat2):
+    a, b, dtype = _operands(self, mat2)
+    if b._data.shape[:2] != (a._data.shape[0], a._data.shape[2]):
+        raise RuntimeError(msg.BMM_SIZES.format(b=a._data.shape[0], k=a._data.shape[2],
+                                                b2=b._data.shape[0], k2=b._data.shape[1]))
+    out = new_tensor(np.matmul(values(a, dtype), values(b, dtype)), dtype)
+    return record(BmmBackward0, out, (a, b), {"self": a, "mat2": b})
+
+
+def outer(self, vec2):
+    return self.unsqueeze(1) * vec2
+
+
+def _unsafe_view(t, shape):
+    from .shape import UnsafeViewBackward0
+    out = new_tensor(t._data.reshape(shape), t._dtype)
+    return record(UnsafeViewBackward0, out, (t,), {"self_sym_sizes": t.shape})
+
+
+def matmul(self, other):
+    """PyTorch's ``_matmul_impl``: dot, mv, mm, folding into mm, or batched bmm."""
+    from .shape import broadcast_batch
+    d1, d2 = self._data.ndim, other._data.ndim
+    if d1 == 0 or d2 == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
+                           f"{d1}D and {d2}D")
+    if d1 == 1 and d2 == 1:
+        return dot(self, other)
+    if d1 == 2 and d2 == 1:
+        return mv(self, other)
+    if d1 == 1 and d2 == 2:
+        if self._data.shape[0] != other._data.shape[0]:
+            raise RuntimeError(msg.MM_SHAPES.format(a0=1, a1=self._data.shape[0],
+                                                    b0=other._data.shape[0],
+                                                    b1=other._data.shape[1]))
+        return _squeeze_first(mm(self.unsqueeze(0), other))
+    if d1 == 2 and d2 == 2:
+        return mm(self, other)
+    if (d1 >= 3 and d2 in (1, 2)) or (d2 >= 3 and d1 in (1, 2)):
+        transpose = d2 > d1
+        t1 = other.mT if transpose else self
+        t2 = (self.t() if d1 == 2 else self) if transpose else other
+        sizes = t1._data.shape
+        output_shape = sizes[:-1]
+        folded = t1.reshape(int(np.prod(output_shape)), sizes[-1])
+        if t2._data.ndim == 2:
+            output_shape = output_shape + (t2._data.shape[1],)
+            out = _unsafe_view(mm(folded, t2), output_shape)
+            return out.mT if transpose else out
+        return _unsafe_view(mv(folded, t2), output_shape)
+    n = self._data.shape[-2] if d1 > 1 else 1
+    m1 = self._data.shape[-1]
+    m2 = other._data.shape[-2] if d2 > 1 else other._data.shape[0]
+    p = other._data.shape[-1] if d2 > 1 else 1
+    if m1 != m2:
+        raise RuntimeError(msg.BMM_SIZES.format(b="*", k=m1, b2="*", k2=m2))
+    batch = broadcast_batch(self._data.shape[:max(d1 - 2, 0)],
+                            other._data.shape[:max(d2 - 2, 0)])
+    count = int(np.prod(batch))
+    left = self.expand(batch + (n, m1)).reshape(count, n, m1)
+    right = other.expand(batch + ((m2,) if d2 == 1 else (m2, p)))
+    right = right.reshape(count, m2).unsqueeze(2) if d2 == 1 else right.reshape(count, m2, p)
+    out_shape = batch + ((n,) if d1 > 1 else ()) + ((p,) if d2 > 1 else ())
+    product = left.bmm(right)
+    return _unsafe_view(product.squeeze(-1) if d2 == 1 else product, out_shape)
+
+
+def _squeeze_first(t):
+    from .shape import SqueezeBackward4, make_view
+    out = make_view(t, t._data[0], lambda a: a[0])
+    return record(SqueezeBackward4, out, (t,), {"dim": 0, "self_sym_sizes": t.shape})
+
+
+def rmatmul(self, other):
+    return matmul(other, self)
+
+
+class AddmmBackward0(Node):
+    """out = beta * self + alpha * mat1 @ mat2 (nn.Linear);
+    grad_self = grad,  grad_mat1 = grad @ mat2ᵀ,  grad_mat2 = mat1ᵀ @ grad"""
+
+    def apply(self, grad):
+        return (grad if self.needs_input_grad(0) else None,
+                grad.mm(self.saved("mat2").t()) if self.needs_input_grad(1) else None,
+                self.saved("mat1").t().mm(grad) if self.needs_input_grad(2) else None)
+
+
+def addmm(self, mat1, mat2, *, beta=1, alpha=1):
+    (bias, a, b), dtype = promote(self, mat1, mat2)
+    if a._data.shape[1] != b._data.shape[0]:
+        raise RuntimeError(msg.MM_SHAPES.format(a0=a._data.shape[0], a1=a._data.shape[1],
+                                                b0=b._data.shape[0], b1=b._data.shape[1]))
+    product = np.matmul(values(a, dtype), values(b, dtype))
+    out = new_tensor(values(bias, dtype) + product, dtype)
+    return record(AddmmBackward0, out, (bias, a, b),
+                  {"mat1": a if b.requires_grad else None, "mat2": b if a.requires_grad else None,
+                   "alpha": alpha, "beta": beta})

@@ -1,0 +1,303 @@
+"""Elementwise functions, each forward beside its derivative
+(formulas from ``tools/autograd/derivatives.yaml``), and comparisons."""
+
+import numpy as np
+
+from .. import _dtypes
+from ..autograd.graph import Node
+from ._common import broadcast_shape, new_tensor, promote, record, values
+
+
+def _float_dtype(t):
+    """Integer inputs of exp/log/... give default-float results, as in PyTorch."""
+    return t._dtype if t._dtype.is_floating_point else _dtypes.get_default_dtype()
+
+
+def _unary(node_cls, numpy_fn, self, save_self=False, save_result=False, keep_int=False):
+    dtype = self._dtype if keep_int else _float_dtype(self)
+    with np.errstate(all="ignore"):
+        out = new_tensor(numpy_fn(values(self, dtype)), dtype)
+    return record(node_cls, out, (self,), {"self": self} if save_self else None,
+                  save_output="result" if save_result else None)
+
+
+class AbsBackward0(Node):
+    """out = |self|;  grad_self = grad * sign(self)"""
+
+    def apply(self, grad):
+        return grad * sgn(self.saved("self")),
+
+
+def abs(self):  # noqa: A001 - torch's name
+    return _unary(AbsBackward0, np.abs, self, save_self=True, keep_int=True)
+
+
+class ExpBackward0(Node):
+    """out = exp(self);  grad_self = grad * out"""
+
+    def apply(self, grad):
+        return grad * self.saved("result"),
+
+
+def exp(self):
+    return _unary(ExpBackward0, np.exp, self, save_result=True)
+
+
+class LogBackward0(Node):
+    """out = log(self);  grad_self = grad / self"""
+
+    def apply(self, grad):
+        return grad / self.saved("self"),
+
+
+def log(self):
+    return _unary(LogBackward0, np.log, self, save_self=True)
+
+
+class SqrtBackward0(Node):
+    """out = sqrt(self);  grad_self = grad / (2 * out)"""
+
+    def apply(self, grad):
+        return grad / (2 * self.saved("result")),
+
+
+def sqrt(self):
+    return _unary(SqrtBackward0, np.sqrt, self, save_result=True)
+
+
+class SinBackward0(Node):
+    """out = sin(self);  grad_self = grad * cos(self)"""
+
+    def apply(self, grad):
+        return grad * cos(self.saved("self")),
+
+
+def sin(self):
+    return _unary(SinBackward0, np.sin, self, save_self=True)
+
+
+class CosBackward0(Node):
+    """out = cos(self);  grad_self = grad * -sin(self)"""
+
+    def apply(self, grad):
+        return grad * -sin(self.saved("self")),
+
+
+def cos(self):
+    return _unary(CosBackward0, np.cos, self, save_self=True)
+
+
+class TanhBackward0(Node):
+    """out = tanh(self);  grad_self = grad * (1 - out²)"""
+
+    def apply(self, grad):
+        result = self.saved("result")
+        return grad * (1 - result * result),
+
+
+def tanh(self):
+    return _unary(TanhBackward0, np.tanh, self, save_result=True)
+
+
+class SigmoidBackward0(Node):
+    """out = 1 / (1 + exp(-self));  grad_self = grad * (1 - out) * out"""
+
+    def apply(self, grad):
+        result = self.saved("result")
+        return grad * (1 - result) * result,
+
+
+def _sigmoid(x):
+    return np.asarray(1, x.dtype) / (np.asarray(1, x.dtype) + np.exp(-x))
+
+
+def sigmoid(self):
+    return _unary(SigmoidBackward0, _sigmoid, self, save_result=True)
+
+
+class ReluBackward0(Node):
+    """out = max(self, 0);  grad_self = grad where out > 0, else 0"""
+
+    def apply(self, grad):
+        return where(self.saved("result") <= 0, 0.0, grad),
+
+
+def relu(self):
+    return _unary(ReluBackward0, lambda x: np.maximum(x, np.zeros((), x.dtype)), self,
+                  save_result=True, keep_int=True)
+
+
+class ClampBackward1(Node):
+    """out = clamp(self, min, max) with numbers;  grad_self = grad where min <= self <= max"""
+
+    def apply(self, grad):
+        x, lo, hi = self.saved("self"), self.saved("min"), self.saved("max")
+        inside = (x >= lo) if hi is None else (x <= hi) if lo is None else (x >= lo) & (x <= hi)
+        return where(inside, grad, 0.0),
+
+
+class ClampBackward0(Node):
+    """out = clamp(self, min, max) with tensors; the gradient goes to whichever
+    of self, min, max gave the output."""
+
+    def apply(self, grad):
+        x, lo, hi = self.saved("self"), self.saved("min"), self.saved("max")
+        inside = x == x
+        grads = [None, None, None]
+        if lo is not None:
+            inside = inside & (x >= lo)
+            grads[1] = where(x < lo, grad, 0.0) if self.needs_input_grad(1) else None
+        if hi is not None:
+            inside = inside & (x <= hi)
+            grads[2] = where(x > hi, grad, 0.0) if self.needs_input_grad(2) else None
+        grads[0] = where(inside, grad, 0.0)
+        return tuple(grads)
+
+
+def clamp(self, min=None, max=None):  # noqa: A002 - torch's names
+    from .._tensor import Tensor
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        operands = [self] + [b for b in (min, max) if b is not None]
+        tensors, dtype = promote(*operands)
+        x = values(tensors[0], dtype)
+        lo = values(tensors[1], dtype) if min is not None else None
+        hi = values(tensors[-1], dtype) if max is not None else None
+        out = x if lo is None else np.maximum(x, lo)
+        out = out if hi is None else np.minimum(out, hi)
+        lo_t = tensors[1] if min is not None else None
+        hi_t = tensors[-1] if max is not None else None
+        return record(ClampBackward0, new_tensor(out, dtype), (tensors[0], lo_t, hi_t),
+                      {"self": tensors[0], "min": lo_t, "max": hi_t})
+    _, dtype = promote(self, *(b for b in (min, max) if b is not None))
+    x = values(self, dtype)
+    out = x if min is None else np.maximum(x, np.asarray(min, dtype.numpy))
+    out = out if max is None else np.minimum(out, np.asarray(max, dtype.numpy))
+    return record(ClampBackward1, new_tensor(out, dtype), (self,),
+                  {"self": self, "min": min, "max": max})
+
+
+def clamp_min(self, min):  # noqa: A002
+    return clamp(self, min=min)
+
+
+def clamp_max(self, max):  # noqa: A002
+    return clamp(self, max=max)
+
+
+class MaximumBackward0(Node):
+    """out = maximum(self, other);  the larger input gets grad, ties split it in half"""
+
+    def apply(self, grad):
+        return _select_grad(grad, self.saved("self"), self.saved("other"), self)
+
+
+class MinimumBackward0(Node):
+    """out = minimum(self, other);  the smaller input gets grad, ties split it in half"""
+
+    def apply(self, grad):
+        return _select_grad(grad, self.saved("other"), self.saved("self"), self)
+
+
+def _select_grad(grad, winner_if_greater, loser, node):
+    shared = where(winner_if_greater == loser, grad / 2, grad)
+    return (where(winner_if_greater < loser, 0.0, shared) if node.needs_input_grad(0) else None,
+            where(winner_if_greater > loser, 0.0, shared) if node.needs_input_grad(1) else None)
+
+
+def maximum(self, other):
+    (a, b), dtype = promote(self, other)
+    out = new_tensor(np.maximum(values(a, dtype), values(b, dtype)), dtype)
+    return record(MaximumBackward0, out, (a, b), {"self": a, "other": b})
+
+
+def minimum(self, other):
+    (a, b), dtype = promote(self, other)
+    out = new_tensor(np.minimum(values(a, dtype), values(b, dtype)), dtype)
+    return record(MinimumBackward0, out, (a, b), {"self": a, "other": b})
+
+
+class WhereBackward0(Node):
+    """out = self where condition else other;  each side gets grad where it was chosen"""
+
+    def apply(self, grad):
+        condition = self.saved("condition")
+        return (where(condition, grad, 0.0) if self.needs_input_grad(0) else None,
+                where(condition, 0.0, grad) if self.needs_input_grad(1) else None)
+
+
+def where(condition, input=None, other=None):  # noqa: A002
+    if input is None and other is None:
+        return tuple(new_tensor(i, _dtypes.int64) for i in np.nonzero(condition._data))
+    (a, b), dtype = promote(input, other)
+    shape = broadcast_shape(condition._data.shape, a._data.shape, b._data.shape)
+    out = np.where(condition._data.astype(bool), values(a, dtype), values(b, dtype))
+    out = new_tensor(np.broadcast_to(out, shape).copy(), dtype)
+    return record(WhereBackward0, out, (a, b), {"condition": condition})
+
+
+def sgn(self):
+    return new_tensor(np.sign(self._data), self._dtype)
+
+
+sign = sgn
+
+
+def floor_divide(self, other):
+    (a, b), dtype = promote(self, other)
+    if not dtype.is_floating_point and np.any(values(b, dtype) == 0):
+        raise RuntimeError("ZeroDivisionError")
+    with np.errstate(all="ignore"):
+        return new_tensor(np.floor_divide(values(a, dtype), values(b, dtype)), dtype)
+
+
+def remainder(self, other):
+    (a, b), dtype = promote(self, other)
+    with np.errstate(all="ignore"):
+        return new_tensor(np.remainder(values(a, dtype), values(b, dtype)), dtype)
+
+
+def _comparison(numpy_fn):
+    def compare(self, other):
+        (a, b), dtype = promote(self, other)
+        broadcast_shape(a._data.shape, b._data.shape)
+        return new_tensor(numpy_fn(values(a, dtype), values(b, dtype)), _dtypes.bool_)
+    compare.__name__ = numpy_fn.__name__
+    return compare
+
+
+eq, ne = _comparison(np.equal), _comparison(np.not_equal)
+lt, le = _comparison(np.less), _comparison(np.less_equal)
+gt, ge = _comparison(np.greater), _comparison(np.greater_equal)
+
+
+def _logical(numpy_fn):
+    def combine(self, other):
+        (a, b), dtype = promote(self, other)
+        return new_tensor(numpy_fn(values(a, dtype), values(b, dtype)), dtype)
+    return combine
+
+
+bitwise_and, bitwise_or, bitwise_xor = (_logical(np.bitwise_and), _logical(np.bitwise_or),
+                                        _logical(np.bitwise_xor))
+
+
+def bitwise_not(self):
+    return new_tensor(np.invert(self._data), self._dtype)
+
+
+def logical_not(self):
+    return new_tensor(np.logical_not(self._data), _dtypes.bool_)
+
+
+def isnan(self):
+    return new_tensor(np.isnan(self._data), _dtypes.bool_)
+
+
+def equal(self, other):
+    return self._data.shape == other._data.shape and bool(np.all(self._data == other._data))
+
+
+def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return bool(np.allclose(self._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))

@@ -1,0 +1,257 @@
+"""Reductions (sum, mean, max, min, norm), each forward beside its derivative."""
+
+import numpy as np
+
+from .. import _dtypes
+from .. import _messages as msg
+from ..autograd.graph import Node
+from ..return_types import make_return_type
+from ._common import new_tensor, record, values, wrap_dim, wrap_dims
+
+
+def _expand_back(grad, sizes, dims, keepdim):
+    """Undo a reduction's shape: re-insert reduced dims (unless keepdim), then expand."""
+    if not keepdim and sizes:
+        for d in sorted(dims):
+            grad = grad.unsqueeze(d)
+    return grad.expand(sizes)
+
+
+class SumBackward0(Node):
+    """out = self.sum();  grad_self = grad expanded to self's shape"""
+
+    def apply(self, grad):
+        return grad.expand(self.saved("self_sym_sizes")),
+
+
+class SumBackward1(Node):
+    """out = self.sum(dim, keepdim);  grad_self = grad with dims re-inserted, expanded"""
+
+    def apply(self, grad):
+        return _expand_back(grad, self.saved("self_sym_sizes"), self.saved("dim"),
+                            self.saved("keepdim")),
+
+
+def _sum_dtype(self, dtype):
+    if dtype is not None:
+        return dtype
+    return _dtypes.int64 if not self._dtype.is_floating_point else self._dtype
+
+
+def sum(self, dim=None, keepdim=False, *, dtype=None):  # noqa: A001
+    out_dtype = _sum_dtype(self, dtype)
+    if dim is None or dim == ():
+        out = new_tensor(np.sum(values(self, out_dtype)), out_dtype)
+        return record(SumBackward0, out, (self,), {"self_sym_sizes": self.shape})
+    dims = wrap_dims(dim, self._data.ndim)
+    out = new_tensor(np.sum(values(self, out_dtype), axis=dims, keepdims=keepdim), out_dtype)
+    return record(SumBackward1, out, (self,),
+                  {"dim": dims, "keepdim": keepdim, "self_sym_sizes": self.shape})
+
+
+def sum_to_size(self, *size):
+    """Sum the broadcast dims away so the result has shape ``size`` (torch's sum_to)."""
+    shape = tuple(size[0]) if len(size) == 1 and isinstance(size[0], tuple | list) else size
+    leading = self._data.ndim - len(shape)
+    dims = tuple(range(leading)) + tuple(
+        leading + i for i, s in enumerate(shape) if s == 1 and self._data.shape[leading + i] != 1)
+    result = sum(self, dims, keepdim=True) if dims else self
+    return result.view(shape) if leading > 0 else result
+
+
+class MeanBackward0(Node):
+    """out = self.mean();  grad_self = grad expanded, divided by the element count"""
+
+    def apply(self, grad):
+        return grad.expand(self.saved("self_sym_sizes")) / self.saved("self_sym_numel"),
+
+
+class MeanBackward1(Node):
+    """out = self.mean(dim, keepdim);  grad_self = grad re-expanded / size of reduced dims"""
+
+    def apply(self, grad):
+        sizes, dims = self.saved("self_sym_sizes"), self.saved("dim")
+        count = int(np.prod([sizes[d] for d in dims])) if sizes else 1
+        return _expand_back(grad, sizes, dims, self.saved("keepdim")) / count,
+
+
+def mean(self, dim=None, keepdim=False, *, dtype=None):
+    if dtype is None and not self._dtype.is_floating_point:
+        name = {"int64": "Long", "int32": "Int", "bool": "Bool", "int16": "Short",
+                "int8": "Char", "uint8": "Byte"}[self._dtype.name]
+        raise RuntimeError(msg.MEAN_DTYPE.format(name=name))
+    out_dtype = dtype or self._dtype
+    with np.errstate(all="ignore"):
+        if dim is None or dim == ():
+            out = new_tensor(np.mean(values(self, out_dtype)), out_dtype)
+            return record(MeanBackward0, out, (self,),
+                          {"self_sym_sizes": self.shape, "self_sym_numel": self._data.size})
+        dims = wrap_dims(dim, self._data.ndim)
+        out = new_tensor(np.mean(values(self, out_dtype), axis=dims, keepdims=keepdim),
+                         out_dtype)
+    return record(MeanBackward1, out, (self,),
+                  {"dim": dims, "keepdim": keepdim, "self_sym_sizes": self.shape,
+                   "self_sym_numel": self._data.size})
+
+
+def _evenly_distribute(grad, x, result):
+    """The gradient of a full max/min: split evenly among the tied extreme values."""
+    mask = x.isnan() if result.isnan().item() else (x == result)
+    from .creation import zeros_like
+    from .pointwise import where
+    return where(mask, grad / mask.sum(), zeros_like(x)),
+
+
+class MaxBackward1(Node):
+    """out = self.max();  grad_self = grad shared evenly among the maxima"""
+
+    def apply(self, grad):
+        return _evenly_distribute(grad, self.saved("self"), self.saved("result"))
+
+
+class MinBackward1(Node):
+    """out = self.min();  grad_self = grad shared evenly among the minima"""
+
+    def apply(self, grad):
+        return _evenly_distribute(grad, self.saved("self"), self.saved("result"))
+
+
+class _DimSelectionBackward(Node):
+    """out = self.max(dim) / self.min(dim);  grad_self = grad at the returned index, 0 elsewhere"""
+
+    def apply(self, grad, _indices_grad=None):
+        from .indexing import scatter_into_zeros
+        dim, keepdim = self.saved("dim"), self.saved("keepdim")
+        indices = self.saved("indices")
+        if not keepdim and self.saved("self_sym_sizes"):
+            grad, indices = grad.unsqueeze(dim), indices.unsqueeze(dim)
+        return scatter_into_zeros(self.saved("self_sym_sizes"), dim, indices, grad),
+
+
+class MaxBackward0(_DimSelectionBackward):
+    __doc__ = _DimSelectionBackward.__doc__
+
+
+class MinBackward0(_DimSelectionBackward):
+    __doc__ = _DimSelectionBackward.__doc__
+
+
+max_return_type = make_return_type("max", ("values", "indices"))
+min_return_type = make_return_type("min", ("values", "indices"))
+
+
+def _extreme(self, dim, keepdim, other, name, arg_fn, full_node, dim_node, return_type):
+    from .pointwise import maximum, minimum
+    if other is not None or (dim is not None and not isinstance(dim, int)):
+        other = dim if other is None else other
+        return (maximum if name == "max" else minimum)(self, other)
+    if dim is None:
+        if self._data.size == 0:
+            raise RuntimeError(msg.REDUCE_EMPTY.format(op=name))
+        out = new_tensor(getattr(np, name)(self._data), self._dtype)
+        return record(full_node, out, (self,), {"self": self}, save_output="result")
+    d = wrap_dim(dim, self._data.ndim)
+    data = self._data if self._data.ndim else self._data.reshape(1)
+    indices = arg_fn(data, axis=d if self._data.ndim else 0)
+    out_values = np.take_along_axis(data, np.expand_dims(indices, d if data.ndim > 1 else 0),
+                                    axis=d if self._data.ndim else 0)
+    if not keepdim or not self._data.ndim:
+        out_values = out_values.reshape(indices.shape)
+    else:
+        indices = np.expand_dims(indices, d)
+    if not self._data.ndim:
+        out_values, indices = out_values.reshape(()), indices.reshape(())
+    out = new_tensor(out_values, self._dtype)
+    idx = new_tensor(indices, _dtypes.int64)
+    record(dim_node, out, (self,), {"dim": d, "keepdim": keepdim, "indices": idx,
+                                    "self_sym_sizes": self.shape})
+    return return_type(out, idx)
+
+
+def _nan_first_argmax(data, axis):
+    return np.argmax(np.where(np.isnan(data), np.inf, data), axis=axis) \
+        if np.issubdtype(data.dtype, np.floating) and np.isnan(data).any() else \
+        np.argmax(data, axis=axis)
+
+
+def _nan_first_argmin(data, axis):
+    return np.argmin(np.where(np.isnan(data), -np.inf, data), axis=axis) \
+        if np.issubdtype(data.dtype, np.floating) and np.isnan(data).any() else \
+        np.argmin(data, axis=axis)
+
+
+def max(self, dim=None, keepdim=False, *, other=None):  # noqa: A001
+    return _extreme(self, dim, keepdim, other, "max", _nan_first_argmax, MaxBackward1,
+                    MaxBackward0, max_return_type)
+
+
+def min(self, dim=None, keepdim=False, *, other=None):  # noqa: A001
+    return _extreme(self, dim, keepdim, other, "min", _nan_first_argmin, MinBackward1,
+                    MinBackward0, min_return_type)
+
+
+def argmax(self, dim=None, keepdim=False):
+    data = self._data.reshape(-1) if dim is None else self._data
+    out = _nan_first_argmax(data, None if dim is None else wrap_dim(dim, self._data.ndim))
+    if keepdim and dim is not None:
+        out = np.expand_dims(out, wrap_dim(dim, self._data.ndim))
+    return new_tensor(out, _dtypes.int64)
+
+
+def argmin(self, dim=None, keepdim=False):
+    data = self._data.reshape(-1) if dim is None else self._data
+    out = _nan_first_argmin(data, None if dim is None else wrap_dim(dim, self._data.ndim))
+    if keepdim and dim is not None:
+        out = np.expand_dims(out, wrap_dim(dim, self._data.ndim))
+    return new_tensor(out, _dtypes.int64)
+
+
+class LinalgVectorNormBackward0(Node):
+    """out = ‖self‖_p;  for p = 2: grad_self = grad * self / out (0 where out = 0)"""
+
+    def apply(self, grad):
+        from .pointwise import where
+        x, result = self.saved("self"), self.saved("result")
+        p, dims, keepdim = self.saved("ord"), self.saved("dim"), self.saved("keepdim")
+        if dims is not None and not keepdim and x.dim():
+            for d in sorted(dims):
+                grad, result = grad.unsqueeze(d), result.unsqueeze(d)
+        if p == 2:
+            return x * where(result == 0, 0.0, grad / result),
+        if p == 1:
+            return x.sgn() * grad,
+        if p == float("inf"):
+            mask = x.abs() == result
+            return x.sgn() * mask * grad / mask.sum(dims if dims else None, keepdim=True),
+        scale = where(result == 0, 0.0, grad / result.pow(p - 1))
+        return x * x.abs().pow(p - 2) * scale,
+
+
+def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+    p = 2 if p in ("fro", None) else p
+    dims = None if dim is None else wrap_dims(dim, self._data.ndim)
+    x = values(self, self._dtype)
+    with np.errstate(all="ignore"):
+        if p == 2:
+            out = np.sqrt(np.sum(x * x, axis=dims, keepdims=keepdim))
+        elif p == float("inf"):
+            out = np.max(np.abs(x), axis=dims, keepdims=keepdim)
+        else:
+            out = np.sum(np.abs(x) ** p, axis=dims, keepdims=keepdim) ** (1.0 / p)
+    out = new_tensor(out, self._dtype)
+    return record(LinalgVectorNormBackward0, out, (self,),
+                  {"self": self, "ord": p, "dim": dims, "keepdim": keepdim},
+                  save_output="result")
+
+
+def all(self, dim=None, keepdim=False):  # noqa: A001
+    return new_tensor(np.all(self._data, axis=dim, keepdims=keepdim), _dtypes.bool_)
+
+
+def any(self, dim=None, keepdim=False):  # noqa: A001
+    return new_tensor(np.any(self._data, axis=dim, keepdims=keepdim), _dtypes.bool_)
+
+
+def prod(self, dim=None, keepdim=False):
+    out_dtype = _sum_dtype(self, None)
+    return new_tensor(np.prod(values(self, out_dtype), axis=dim, keepdims=keepdim), out_dtype)

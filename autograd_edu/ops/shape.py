@@ -1,0 +1,347 @@
+"""Shape operations. Most are *views*: the result shares memory and version
+counter with its input (an in-place change to one is seen by the other), as
+in PyTorch. Derivatives only move the gradient back into the input's shape."""
+
+import numpy as np
+
+from .. import _messages as msg
+from ..autograd.graph import Node
+from ._common import new_tensor, record, wrap_dim, wrap_dims
+
+
+def make_view(self, data, view_fn):
+    """A tensor sharing ``self``'s memory and version counter. ``view_fn``
+    re-derives the view from the base's array (used when the view is
+    modified in place, to route gradients through the base)."""
+    from .._tensor import Tensor
+    out = Tensor._make(data, self._dtype, self._version_counter)
+    if self._base is not None:
+        parent_fn = self._view_fn
+        out._base, out._view_fn = self._base, (lambda a: view_fn(parent_fn(a)))
+    else:
+        out._base, out._view_fn = self, view_fn
+    return out
+
+
+def _sizes_arg(size):
+    if len(size) == 1 and isinstance(size[0], tuple | list):
+        size = tuple(size[0])
+    return tuple(int(s) for s in size)
+
+
+def infer_size(shape, numel):
+    """Resolve one -1 in ``shape``; PyTorch's message when it cannot be done."""
+    shape = list(shape)
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = int(np.prod([s for s in shape if s != -1], dtype=np.int64))
+    if -1 in shape:
+        if known == 0 or numel % known:
+            raise RuntimeError(msg.VIEW_SIZE.format(
+                shape="[" + ", ".join(map(str, shape)) + "]", numel=numel))
+        shape[shape.index(-1)] = numel // known
+    elif known != numel:
+        raise RuntimeError(msg.VIEW_SIZE.format(
+            shape="[" + ", ".join(map(str, shape)) + "]", numel=numel))
+    return tuple(shape)
+
+
+class ViewBackward0(Node):
+    """out = self.view(size);  grad_self = grad.reshape(self's size)"""
+
+    def apply(self, grad):
+        return grad.reshape(self.saved("self_sym_sizes")),
+
+
+class UnsafeViewBackward0(ViewBackward0):
+    """out = a copy of self reshaped (reshape of a non-contiguous tensor);
+    grad_self = grad.reshape(self's size)"""
+
+
+def view(self, *size):
+    shape = infer_size(_sizes_arg(size), self._data.size)
+    try:
+        data = np.reshape(self._data, shape, copy=False)
+    except ValueError:
+        raise RuntimeError(msg.VIEW_STRIDE) from None
+    out = make_view(self, data, lambda a: np.reshape(a, shape, copy=False))
+    return record(ViewBackward0, out, (self,), {"self_sym_sizes": self.shape})
+
+
+def reshape(self, *size):
+    """A view when the memory layout allows it, else a copy (CloneBackward0 then
+    UnsafeViewBackward0, exactly the nodes PyTorch records)."""
+    shape = infer_size(_sizes_arg(size), self._data.size)
+    try:
+        np.reshape(self._data, shape, copy=False)
+    except ValueError:
+        from .copying import clone
+        copied = clone(self)
+        out = new_tensor(np.reshape(copied._data, shape), self._dtype)
+        return record(UnsafeViewBackward0, out, (copied,), {"self_sym_sizes": copied.shape})
+    return view(self, shape)
+
+
+def flatten(self, start_dim=0, end_dim=-1):
+    if self._data.ndim == 0:
+        return reshape(self, (1,))
+    start, end = wrap_dim(start_dim, self._data.ndim), wrap_dim(end_dim, self._data.ndim)
+    if start == end:
+        return self
+    shape = self._data.shape
+    return reshape(self, shape[:start] + (-1,) + shape[end + 1:])
+
+
+def view_as(self, other):
+    return view(self, other._data.shape)
+
+
+def reshape_as(self, other):
+    return reshape(self, other._data.shape)
+
+
+class TBackward0(Node):
+    """out = self.t();  grad_self = grad.t()"""
+
+    def apply(self, grad):
+        return grad.t(),
+
+
+def t(self):
+    if self._data.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                           f"{self._data.ndim}D")
+    out = make_view(self, self._data.T, lambda a: a.T)
+    return record(TBackward0, out, (self,))
+
+
+class TransposeBackward0(Node):
+    """out = self.transpose(dim0, dim1);  grad_self = grad.transpose(dim0, dim1)"""
+
+    def apply(self, grad):
+        return grad.transpose(self.saved("dim0"), self.saved("dim1")),
+
+
+def transpose(self, dim0, dim1):
+    d0, d1 = wrap_dim(dim0, self._data.ndim), wrap_dim(dim1, self._data.ndim)
+    out = make_view(self, np.swapaxes(self._data, d0, d1), lambda a: np.swapaxes(a, d0, d1))
+    return record(TransposeBackward0, out, (self,), {"dim0": d0, "dim1": d1})
+
+
+class PermuteBackward0(Node):
+    """out = self.permute(dims);  grad_self = grad.permute(inverse of dims)"""
+
+    def apply(self, grad):
+        return grad.permute(tuple(np.argsort(self.saved("dims")))),
+
+
+def permute(self, *dims):
+    dims = wrap_dims(_sizes_arg(dims), self._data.ndim)
+    if sorted(dims) != list(range(self._data.ndim)):
+        raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does "
+                           "not match the length of the desired ordering of dimensions i.e. "
+                           f"input.dim() = {self._data.ndim} is not equal to len(dims) = "
+                           f"{len(dims)}")
+    out = make_view(self, np.transpose(self._data, dims), lambda a: np.transpose(a, dims))
+    return record(PermuteBackward0, out, (self,), {"dims": dims})
+
+
+@property
+def T(self):  # noqa: N802 - torch's name
+    return permute(self, tuple(reversed(range(self._data.ndim))))
+
+
+@property
+def mT(self):  # noqa: N802
+    return transpose(self, -2, -1)
+
+
+class SqueezeBackward0(Node):
+    """out = self.squeeze();  grad_self = grad.reshape(self's size)"""
+
+    def apply(self, grad):
+        return grad.reshape(self.saved("self_sym_sizes")),
+
+
+class SqueezeBackward1(Node):
+    """out = self.squeeze(dim);  grad_self = grad.unsqueeze(dim) if that dim had size 1"""
+
+    def apply(self, grad):
+        sizes, dim = self.saved("self_sym_sizes"), self.saved("dim")
+        return (grad.unsqueeze(dim) if sizes and sizes[dim] == 1 else grad),
+
+
+class SqueezeBackward2(Node):
+    """out = self.squeeze(dims);  grad_self = grad.reshape(self's size)"""
+
+    def apply(self, grad):
+        return grad.reshape(self.saved("self_sym_sizes")),
+
+
+class SqueezeBackward4(SqueezeBackward2):
+    """out = self.squeeze_(dim) inside matmul;  grad_self = grad.reshape(self's size)"""
+
+
+def squeeze(self, dim=None):
+    shape = self._data.shape
+    if dim is None:
+        axes = tuple(i for i, s in enumerate(shape) if s == 1)
+        node, save = SqueezeBackward0, {"self_sym_sizes": self.shape}
+    elif isinstance(dim, int):
+        d = wrap_dim(dim, self._data.ndim)
+        axes = (d,) if shape and shape[d] == 1 else ()
+        node, save = SqueezeBackward1, {"dim": d, "self_sym_sizes": self.shape}
+    else:
+        dims = wrap_dims(dim, self._data.ndim)
+        axes = tuple(d for d in dims if shape[d] == 1)
+        node, save = SqueezeBackward2, {"dim": dims, "self_sym_sizes": self.shape}
+    out = make_view(self, np.squeeze(self._data, axis=axes), lambda a: np.squeeze(a, axis=axes))
+    return record(node, out, (self,), save)
+
+
+class UnsqueezeBackward0(Node):
+    """out = self.unsqueeze(dim);  grad_self = grad.squeeze(dim)"""
+
+    def apply(self, grad):
+        return grad.squeeze(self.saved("dim")),
+
+
+def unsqueeze(self, dim):
+    d = wrap_dim(dim, self._data.ndim + 1)
+    out = make_view(self, np.expand_dims(self._data, d), lambda a: np.expand_dims(a, d))
+    return record(UnsqueezeBackward0, out, (self,), {"dim": d})
+
+
+class ExpandBackward0(Node):
+    """out = self.expand(size);  grad_self = grad summed over the expanded dims"""
+
+    def apply(self, grad):
+        return grad.sum_to_size(self.saved("self_sym_sizes")),
+
+
+def expand(self, *size):
+    size = _sizes_arg(size)
+    shape = self._data.shape
+    if len(size) < len(shape):
+        raise RuntimeError(f"expand(torch.FloatTensor{{[{', '.join(map(str, shape))}]}}, "
+                           f"size=[{', '.join(map(str, size))}]): the number of sizes provided "
+                           f"({len(size)}) must be greater or equal to the number of dimensions "
+                           f"in the tensor ({len(shape)})")
+    target = list(size)
+    lead = len(size) - len(shape)
+    for i, s in enumerate(shape):
+        want = size[lead + i]
+        if want == -1:
+            target[lead + i] = s
+        elif s != want and s != 1:
+            raise RuntimeError(msg.EXPAND_SIZE.format(
+                new=want, old=s, dim=lead + i, target=list(size), sizes=list(shape)))
+    target = tuple(target)
+    out = make_view(self, np.broadcast_to(self._data, target),
+                    lambda a: np.broadcast_to(a, target))
+    return record(ExpandBackward0, out, (self,), {"self_sym_sizes": self.shape})
+
+
+def expand_as(self, other):
+    return expand(self, other._data.shape)
+
+
+class CatBackward0(Node):
+    """out = cat(tensors, dim);  each input gets its slice of grad"""
+
+    def apply(self, grad):
+        dim, sizes = self.saved("dim"), self.saved("sizes")
+        grads, start = [], 0
+        for i, size in enumerate(sizes):
+            grads.append(grad.narrow(dim, start, size) if self.needs_input_grad(i) else None)
+            start += size
+        return tuple(grads)
+
+
+def cat(tensors, dim=0):
+    from .. import _dtypes
+    from ._common import values
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    dtype = tensors[0]._dtype
+    for t in tensors[1:]:
+        dtype = _dtypes.promote_types(dtype, t._dtype)
+    d = wrap_dim(dim, tensors[0]._data.ndim)
+    first = tensors[0]._data.shape
+    for i, t in enumerate(tensors[1:], start=1):
+        for k, (a, b) in enumerate(zip(first, t._data.shape, strict=False)):
+            if k != d and a != b:
+                raise RuntimeError(msg.CAT_SIZES.format(dim=d, expected=a, got=b, index=i))
+    out = new_tensor(np.concatenate([values(t, dtype) for t in tensors], axis=d), dtype)
+    return record(CatBackward0, out, tuple(tensors),
+                  {"dim": d, "sizes": [t._data.shape[d] for t in tensors]})
+
+
+class StackBackward0(Node):
+    """out = stack(tensors, dim);  each input gets grad.select(dim, i)"""
+
+    def apply(self, grad):
+        dim = self.saved("dim")
+        return tuple(grad.select(dim, i) if self.needs_input_grad(i) else None
+                     for i in range(len(self._next_edges)))
+
+
+def stack(tensors, dim=0):
+    from .. import _dtypes
+    from ._common import values
+    tensors = list(tensors)
+    shape = tensors[0]._data.shape
+    for i, t in enumerate(tensors[1:], start=1):
+        if t._data.shape != shape:
+            raise RuntimeError(msg.STACK_SIZES.format(
+                a=list(shape), b=list(t._data.shape), index=i))
+    dtype = tensors[0]._dtype
+    for t in tensors[1:]:
+        dtype = _dtypes.promote_types(dtype, t._dtype)
+    d = wrap_dim(dim, len(shape) + 1)
+    out = new_tensor(np.stack([values(t, dtype) for t in tensors], axis=d), dtype)
+    return record(StackBackward0, out, tuple(tensors), {"dim": d})
+
+
+class UnbindBackward0(Node):
+    """outs = self.unbind(dim);  grad_self = stack(grads, dim)"""
+
+    def apply(self, *grads):
+        return stack(grads, self.saved("dim")),
+
+
+def unbind(self, dim=0):
+    d = wrap_dim(dim, self._data.ndim)
+    outs = tuple(make_view(self, self._data[(slice(None),) * d + (i,)],
+                           lambda a, i=i: a[(slice(None),) * d + (i,)])
+                 for i in range(self._data.shape[d]))
+    return record(UnbindBackward0, outs, (self,), {"dim": d})
+
+
+def narrow(self, dim, start, length):
+    from .indexing import slice_dim
+    d = wrap_dim(dim, self._data.ndim)
+    return slice_dim(self, d, start, start + length, 1)
+
+
+def split(self, split_size, dim=0):
+    d = wrap_dim(dim, self._data.ndim)
+    n = self._data.shape[d]
+    sizes = [split_size] * (n // split_size) + ([n % split_size] if n % split_size else []) \
+        if isinstance(split_size, int) else list(split_size)
+    out, start = [], 0
+    for s in sizes:
+        out.append(narrow(self, d, start, s))
+        start += s
+    return tuple(out)
+
+
+def chunk(self, chunks, dim=0):
+    n = self._data.shape[wrap_dim(dim, self._data.ndim)]
+    return split(self, -(-n // chunks), dim)
+
+
+def broadcast_batch(a, b):
+    from ._common import broadcast_shape
+    return broadcast_shape(tuple(a), tuple(b))
