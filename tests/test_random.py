@@ -138,7 +138,9 @@ def test_only_low_32_bits_of_the_seed_reach_the_engine():
 
 
 def test_default_generator_uses_torchs_default_seed_value():
-    assert R.Generator().initial_seed() == 67280421310721
+    assert R.Generator().initial_seed() == torch.Generator().initial_seed() == 67280421310721
+    assert R.DEFAULT_SEED == 67280421310721
+    assert_bits_equal(R.Generator().get_state(), torch.Generator().get_state())
     fresh = R.Generator()
     assert_bits_equal(fresh.random_uint32(5), R.Generator(67280421310721).random_uint32(5))
 
