@@ -56,6 +56,9 @@ def _root_edges(outputs):
     return edges
 
 
+_warned_create_graph = []
+
+
 def _graph_task(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
                 inputs=None):
     """Check the arguments as ``backward()`` does and set up its graph task."""
@@ -75,7 +78,8 @@ def _graph_task(tensors, grad_tensors=None, retain_graph=None, create_graph=Fals
                 raise RuntimeError(msg.INPUT_NO_GRAD)
             accumulate_only.append((t._grad_accumulator(), 0) if t.is_leaf
                                    else gradient_edge(t))
-    if create_graph:
+    if create_graph and not _warned_create_graph:
+        _warned_create_graph.append(True)  # PyTorch warns once per process (TORCH_WARN_ONCE)
         warnings.warn(msg.CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
     task = GraphTask(edges, grads, retain_graph=retain_graph, create_graph=create_graph,
                      accumulate_only=accumulate_only)

@@ -113,6 +113,14 @@ class Node:
     def name(self):
         return type(self).__name__
 
+    def __repr__(self):
+        # PyTorch's node classes print without a module: <MulBackward0 object at 0x...>
+        return f"<{type(self).__name__} object at {id(self):#x}>"
+
+    def _repr_pretty_(self, printer, cycle):
+        # ...and IPython shows them as <MulBackward0 at 0x...>
+        printer.text(f"<{type(self).__name__} at {id(self):#x}>")
+
     @property
     def next_functions(self):
         return self._next_edges
@@ -180,6 +188,9 @@ class AccumulateGrad(Node):
         super().__init__(sequence_nr=UINT64_MAX)
         self.variable = variable
         self._input_metadata = ((variable._data.shape, variable._dtype),)
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"  # PyTorch's C++ node keeps its C++ name
 
     def apply(self, grad):
         from .._grad_mode import is_grad_enabled

@@ -104,6 +104,9 @@ class CopySlices(Node):
     """base[view] was changed in place by ``fn``: the view's part of the gradient
     goes through ``fn``'s derivative, the rest of the base's gradient passes as is."""
 
+    def name(self):
+        return "torch::autograd::CopySlices"  # PyTorch's C++ node keeps its C++ name
+
     def apply(self, grad):
         from ..autograd.engine import _validate_outputs
         view_fn, fn = self.saved("view_fn"), self.saved("fn")
