@@ -104,7 +104,7 @@ class Function:
             for original, o in zip(outputs if not single else (outputs,), outs, strict=True):
                 if isinstance(o, Tensor) and id(original) in non_diff:
                     o._grad_fn = None
-        to_save = getattr(ctx, "_to_save", ())
+        to_save = ctx.__dict__.pop("_to_save", ())  # keeping the list would be a cycle
         out_ids = {id(o): o for o in outs if isinstance(o, Tensor)}
         ctx._saved_list = tuple(
             None if t is None else SavedTensor(t, is_output=id(t) in out_ids and recording)
