@@ -44,9 +44,17 @@ class Size(tuple):
 
 
 class Tensor:
+    # Every tensor sets these; the rarer attributes below are class-level
+    # defaults, stored per tensor only when set (keeps creating a tensor cheap).
     __slots__ = ("_data", "_dtype", "_version_counter", "_requires_grad", "_grad_fn",
-                 "_output_nr", "_grad", "_retains_grad", "_backward_hooks", "_accumulator",
-                 "_base", "_view_fn", "_wrapped_number", "__weakref__", "__dict__")
+                 "_output_nr", "__weakref__", "__dict__")
+    _grad = None
+    _retains_grad = False
+    _backward_hooks = None  # HookDict of hooks registered with register_hook
+    _accumulator = None  # weakref to this leaf's AccumulateGrad node
+    _base = None  # for a view: the tensor whose memory it shares
+    _view_fn = None  # for a view: base array -> this view's array
+    _wrapped_number = False  # a Python number turned into a 0-d tensor
 
     def __init__(self, *args, **kwargs):
         # torch.Tensor(data) / torch.Tensor(2, 3): a float tensor (legacy constructor)
@@ -58,7 +66,12 @@ class Tensor:
     def _make(cls, data, dtype, version_counter=None):
         """A new tensor wrapping ``data`` (not copied); no grad history."""
         self = object.__new__(cls)
-        Tensor._init(self, data, dtype, version_counter)
+        self._data = data
+        self._dtype = dtype
+        self._version_counter = version_counter or VersionCounter()
+        self._requires_grad = False
+        self._grad_fn = None
+        self._output_nr = 0
         return self
 
     def _init(self, data, dtype, version_counter):
@@ -68,13 +81,6 @@ class Tensor:
         self._requires_grad = False
         self._grad_fn = None
         self._output_nr = 0
-        self._grad = None
-        self._retains_grad = False
-        self._backward_hooks = None
-        self._accumulator = None
-        self._base = None
-        self._view_fn = None
-        self._wrapped_number = False
 
     # -- autograd state ------------------------------------------------------
     @property

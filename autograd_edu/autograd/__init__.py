@@ -60,7 +60,7 @@ _warned_create_graph = []
 
 
 def _graph_task(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
-                inputs=None):
+                inputs=None, keep_grad_before=False):
     """Check the arguments as ``backward()`` does and set up its graph task."""
     tensors = _as_tuple(tensors)
     grads = _make_grads(tensors, _as_tuple(grad_tensors))
@@ -82,7 +82,7 @@ def _graph_task(tensors, grad_tensors=None, retain_graph=None, create_graph=Fals
         _warned_create_graph.append(True)  # PyTorch warns once per process (TORCH_WARN_ONCE)
         warnings.warn(msg.CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
     task = GraphTask(edges, grads, retain_graph=retain_graph, create_graph=create_graph,
-                     accumulate_only=accumulate_only)
+                     accumulate_only=accumulate_only, keep_grad_before=keep_grad_before)
     return task
 
 
@@ -91,8 +91,10 @@ def backward_steps(tensors, grad_tensors=None, retain_graph=None, create_graph=F
     """The steps of ``torch.autograd.backward(...)``, one per node, as a generator.
 
     Exhausting it *is* running backward (this is what ``Tensor.backward`` does).
-    Arguments are checked immediately, before the first step."""
-    return _graph_task(tensors, grad_tensors, retain_graph, create_graph, inputs).steps()
+    Arguments are checked immediately, before the first step. Each
+    AccumulateGrad step carries a copy of the leaf's ``.grad`` from before."""
+    return _graph_task(tensors, grad_tensors, retain_graph, create_graph, inputs,
+                       keep_grad_before=True).steps()
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,

@@ -102,8 +102,11 @@ class GraphTask:
     """
 
     def __init__(self, root_edges, root_grads, retain_graph=False, create_graph=False,
-                 capture=None, accumulate_only=None):
+                 capture=None, accumulate_only=None, keep_grad_before=False):
         self.retain_graph = retain_graph
+        # a copy of each leaf's .grad before accumulation, for the stepper's
+        # "before -> after" (accumulation is in place, so it must be copied first)
+        self.keep_grad_before = keep_grad_before
         self.create_graph = create_graph
         self.root_edges, self.root_grads = tuple(root_edges), tuple(root_grads)
         self.buffers = {}  # node -> gradients received so far, one slot per forward output
@@ -146,7 +149,8 @@ class GraphTask:
     # -- one node ------------------------------------------------------------
     def _evaluate(self, node, grads):
         hooks_run = []
-        grads = _call_tensor_pre_hooks(node, grads, hooks_run)
+        if node._tensor_pre_hooks or node._retains_grad_hooks or isinstance(node, AccumulateGrad):
+            grads = _call_tensor_pre_hooks(node, grads, hooks_run)
         for nr, index in self.capture_slots.get(node, ()):
             self.captured[index] = grads[nr]
         if self.needed is not None and not self.needed.get(node):
@@ -160,7 +164,9 @@ class GraphTask:
         accumulated = None
         if isinstance(node, AccumulateGrad):
             leaf = node.variable
-            before = None if leaf._grad is None else leaf._grad.detach().clone()
+            before = leaf._grad
+            if before is not None and self.keep_grad_before:
+                before = before.detach().clone()
             outputs = node.apply(grads[0])
             accumulated = (leaf, before, leaf._grad)
         elif all(g is None for g in grads):

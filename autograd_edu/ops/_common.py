@@ -42,8 +42,18 @@ def as_tensor_arg(value):
     raise TypeError(f"expected Tensor as element 1 in argument 0, but got {type(value).__name__}")
 
 
+_NUMBER_TYPES = (int, float, bool)
+
+
 def promote(*operands):
     """(tensors, result dtype) for an elementwise op on tensors and/or numbers."""
+    if len(operands) == 2:  # fast paths for the common cases (same answer as below)
+        a, b = operands
+        if type(a) is Tensor and not a._wrapped_number:
+            if type(b) is Tensor and b._dtype is a._dtype and not b._wrapped_number:
+                return operands, a._dtype
+            if type(b) in _NUMBER_TYPES and a._dtype.is_floating_point and type(b) is not bool:
+                return (a, scalar_tensor(b)), a._dtype
     dtype = _dtypes.result_type(*(op.item() if getattr(op, "_wrapped_number", False) else op
                                   for op in operands))
     return tuple(as_tensor_arg(op) for op in operands), dtype
