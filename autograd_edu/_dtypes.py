@@ -21,6 +21,11 @@ class dtype:  # noqa: N801 - torch's spelling
         self._rank = rank  # (category, size): bool < ints < floats, then by width
 
     @property
+    def c_name(self):
+        """PyTorch's C++ scalar type name: Float, Double, Long..."""
+        return self.tensor_type[len("torch."):-len("Tensor")]
+
+    @property
     def itemsize(self):
         return self.numpy.itemsize
 

@@ -80,6 +80,10 @@ class set_grad_enabled(_DecoratorContextManager):  # noqa: N801
     def __exit__(self, *exc):
         _set_enabled(self.prev)
 
+    def __call__(self, func):
+        _set_enabled(self.prev)  # used as a decorator: the mode applies inside func only
+        return super().__call__(func)
+
     def clone(self):
         return self.__class__(self.mode)
 

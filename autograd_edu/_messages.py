@@ -17,6 +17,7 @@ GRAD_SHAPE_MISMATCH = (
 INT_REQUIRES_GRAD_FACTORY = "Only Tensors of floating point and complex dtype can require gradients"
 INT_REQUIRES_GRAD_METHOD = "only Tensors of floating point dtype can require gradients"
 INT_REQUIRES_GRAD_SETTER = "only Tensors of floating point and complex dtype can require gradients"
+NON_LEAF_REQUIRES_GRAD_TRUE = "you can only change requires_grad flags of leaf variables."
 NON_LEAF_REQUIRES_GRAD = (
     "you can only change requires_grad flags of leaf variables. If you want to use a computed "
     "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
@@ -33,6 +34,49 @@ WRONG_GRAD_SHAPE = (
     "Function {name} returned an invalid gradient at index {index} - got {got} but expected "
     "shape compatible with {expected}"
 )
+GRAD_ASSIGN_SIZE = (
+    "attempting to assign a gradient of size '{got}' to a tensor of size '{expected}'. Please "
+    "ensure that the gradient and the tensor are the same size"
+)
+GRAD_ASSIGN_DTYPE = (
+    "attempting to assign a gradient with dtype '{got}' to a tensor with grad_dtype "
+    "'{expected}'. The gradient must match the tensor's grad_dtype (defaults to the tensor's "
+    "dtype). You can set the tensor's grad_dtype attribute with a specific dtype, or None to "
+    "allow any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its "
+    "gradient may break downstream systems that assume they match."
+)
+INFERENCE_REQUIRES_GRAD = (
+    "Setting requires_grad=True on inference tensor outside InferenceMode is not allowed."
+)
+INFERENCE_SAVED = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
+    "inference mode in computation tracked by autograd. To work around this, you can make a "
+    "clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
+    "`torch.inference_mode()`."
+)
+INFERENCE_INPLACE = (
+    "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
+    "clone to get a normal tensor before doing inplace update.See "
+    "https://github.com/pytorch/rfcs/pull/17 for more details."
+)
+HOOK_CHANGED_TYPE = "hook '{name}' has changed the type of value (was {was} got {got})"
+HOOK_CHANGED_SIZE = "hook '{name}' has changed the size of value"
+HOOK_WRONG_COUNT = (
+    "hook '{name}' has returned an incorrect number of values (got {got}, but expected "
+    "{expected})"
+)
+HOOK_REPLACED_NONE = "can't replace a None gradient with a non-None value"
+FUNCTION_NOT_TENSOR = "expected Variable or None (got {type})"
+LEGACY_FUNCTION = (
+    "Legacy autograd function with non-static forward method is deprecated. Please use "
+    "new-style autograd function with static forward method. (Example: "
+    "https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)"
+)
+SCALAR_CONVERSION = "only one element tensors can be converted to Python scalars"
+BOOL_EMPTY = "Boolean value of Tensor with no values is ambiguous"
+NEGATIVE_DIMENSION = "Trying to create tensor with negative dimension {dim}: {sizes}"
+INPLACE_BROADCAST = "output with shape {shape} doesn't match the broadcast shape {broadcast}"
+CAT_NDIM = "Tensors must have same number of dimensions: got {a} and {b}"
 HOOK_NO_GRAD = "cannot register a hook on a tensor that doesn't require gradient"
 RETAIN_NO_GRAD = "can't retain_grad on Tensor that has requires_grad=False"
 ITEM_NUMEL = "a Tensor with {numel} elements cannot be converted to Scalar"

@@ -16,7 +16,7 @@ import weakref
 
 import numpy as np
 
-from . import _dtypes, _printing
+from . import _dtypes, _grad_mode, _printing
 from . import _messages as msg
 from ._grad_mode import is_grad_enabled
 from .utils.hooks import HookDict
@@ -55,6 +55,7 @@ class Tensor:
     _base = None  # for a view: the tensor whose memory it shares
     _view_fn = None  # for a view: base array -> this view's array
     _wrapped_number = False  # a Python number turned into a 0-d tensor
+    _is_inference = False  # made inside inference_mode: may not join a recorded graph
 
     def __init__(self, *args, **kwargs):
         # torch.Tensor(data) / torch.Tensor(2, 3): a float tensor (legacy constructor)
@@ -72,6 +73,8 @@ class Tensor:
         self._requires_grad = False
         self._grad_fn = None
         self._output_nr = 0
+        if _grad_mode._state.__dict__.get("inference"):
+            self._is_inference = True
         return self
 
     def _init(self, data, dtype, version_counter):
@@ -99,7 +102,11 @@ class Tensor:
         if self._grad_fn is not None:
             if not value:
                 raise RuntimeError(msg.NON_LEAF_REQUIRES_GRAD)
+            if int_message is msg.INT_REQUIRES_GRAD_SETTER:  # only the setter refuses True
+                raise RuntimeError(msg.NON_LEAF_REQUIRES_GRAD_TRUE)
             return
+        if value and self._is_inference and not _grad_mode.is_inference_mode_enabled():
+            raise RuntimeError(msg.INFERENCE_REQUIRES_GRAD)
         if value and not self._dtype.is_floating_point:
             raise RuntimeError(int_message)
         self._requires_grad = bool(value)
@@ -118,7 +125,7 @@ class Tensor:
 
     @property
     def grad(self):
-        if self._grad_fn is not None and not self._retains_grad:
+        if self._grad_fn is not None and not self._retains_grad and self._grad is None:
             warnings.warn(msg.NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
@@ -128,10 +135,12 @@ class Tensor:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
                                 f"of type {type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(msg.GRAD_ASSIGN_SIZE.format(
+                    got=list(value._data.shape), expected=list(self._data.shape)))
             if value._dtype is not self._dtype:
-                raise RuntimeError("assigned grad has data of a different type")
-            if value.shape != self.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(msg.GRAD_ASSIGN_DTYPE.format(
+                    got=value._dtype.c_name.lower(), expected=self._dtype.c_name))
         self._grad = value
 
     @grad.deleter
@@ -280,13 +289,17 @@ class Tensor:
 
     def __bool__(self):
         if self._data.size != 1:
-            raise RuntimeError(msg.BOOL_AMBIGUOUS)
+            raise RuntimeError(msg.BOOL_AMBIGUOUS if self._data.size else msg.BOOL_EMPTY)
         return bool(self._data.reshape(()))
 
     def __float__(self):
+        if self._data.size != 1:
+            raise ValueError(msg.SCALAR_CONVERSION)
         return float(self.item())
 
     def __int__(self):
+        if self._data.size != 1:
+            raise ValueError(msg.SCALAR_CONVERSION)
         return int(self.item())
 
     def __index__(self):
@@ -329,6 +342,9 @@ class Tensor:
             new._grad = self._grad.__deepcopy__(memo)
         memo[id(self)] = new
         return new
+
+
+Tensor.__module__ = "autograd_edu"  # it is autograd_edu.Tensor (torch prints torch.Tensor)
 
 
 def _rebuild(data, dtype_name, requires_grad):

@@ -12,6 +12,11 @@ Two ways to run a program:
   ``sys.modules['torch'...]`` to autograd_edu's modules first. stdout and stderr
   go to one pipe, so warnings interleave with prints as a learner sees them.
 
+PyTorch emits a few warnings once per *process* (``TORCH_WARN_ONCE``: the
+``backward(create_graph=True)`` reference-cycle warning), so a program that can
+trigger one is always run in fresh interpreters (``needs_fresh_process``); otherwise
+in-process results would depend on which tests ran before.
+
 ``assert_same_output(program)`` compares the two engines' normalised outputs and
 shows a unified diff on failure. Normalisation removes only what honestly differs:
 memory addresses, the package name (``autograd_edu.utils.hooks.RemovableHandle``
@@ -35,6 +40,7 @@ import tempfile
 import textwrap
 import traceback
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ENGINES = ("torch", "edu")
@@ -210,8 +216,13 @@ def run(program: str, engine: str, subprocess: bool = False) -> str:
 
 
 def outputs(program: str, subprocess: bool = False) -> tuple[str, str]:
-    """(torch output, autograd_edu output), both normalised."""
-    return run(program, "torch", subprocess), run(program, "edu", subprocess)
+    """(torch output, autograd_edu output), both normalised. Subprocesses run side by side."""
+    if subprocess:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            expected = pool.submit(run_subprocess, program, "torch")
+            actual = pool.submit(run_subprocess, program, "edu")
+            return expected.result(), actual.result()
+    return run(program, "torch"), run(program, "edu")
 
 
 def diff(expected: str, actual: str, a: str = "torch 2.13", b: str = "autograd_edu") -> str:
@@ -222,6 +233,14 @@ def diff(expected: str, actual: str, a: str = "torch 2.13", b: str = "autograd_e
 
 class OracleProgramError(AssertionError):
     """The program itself does not run under real torch: a bug in the test."""
+
+
+_ONCE_PER_PROCESS = re.compile(r"create_graph\s*=\s*True")
+
+
+def needs_fresh_process(program: str) -> bool:
+    """Whether ``program`` may trigger a warning torch gives once per process."""
+    return bool(_ONCE_PER_PROCESS.search(program))
 
 
 def assert_same_output(program: str, *, subprocess: bool = False, contains=(), forbid=(),
@@ -235,7 +254,11 @@ def assert_same_output(program: str, *, subprocess: bool = False, contains=(), f
         contains = (contains,)
     if isinstance(forbid, str):
         forbid = (forbid,)
-    expected = run(program, "torch", subprocess)
+    subprocess = subprocess or needs_fresh_process(program)
+    if subprocess:
+        expected, actual = outputs(program, subprocess=True)
+    else:
+        expected, actual = run(program, "torch"), None
     if not allow_uncaught and UNCAUGHT in expected:
         raise OracleProgramError(f"program fails under real torch:\n{expected}")
     for piece in contains:
@@ -244,7 +267,8 @@ def assert_same_output(program: str, *, subprocess: bool = False, contains=(), f
     for piece in forbid:
         if piece in expected:
             raise OracleProgramError(f"torch output holds {piece!r}:\n{expected}")
-    actual = run(program, "edu", subprocess)
+    if actual is None:
+        actual = run(program, "edu")
     if expected != actual:
         raise AssertionError("outputs differ\n" + diff(expected, actual)
                              + "\n--- program ---\n" + textwrap.dedent(program))

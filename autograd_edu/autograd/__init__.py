@@ -67,22 +67,25 @@ def _graph_task(tensors, grad_tensors=None, retain_graph=None, create_graph=Fals
     if retain_graph is None:
         retain_graph = create_graph
     edges = _root_edges(tensors)
-    accumulate_only = None
+    accumulate_only = capture = None
     if inputs is not None:
         inputs = _as_tuple(inputs)
         if not inputs:
             raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
-        accumulate_only = []
+        accumulate_only, capture = [], []
         for t in inputs:
-            if not t.requires_grad:
-                raise RuntimeError(msg.INPUT_NO_GRAD)
-            accumulate_only.append((t._grad_accumulator(), 0) if t.is_leaf
-                                   else gradient_edge(t))
+            if t.is_leaf and t.requires_grad:
+                accumulate_only.append((t._grad_accumulator(), 0))
+            else:
+                # PyTorch makes a non-leaf input retain its grad, then stops there
+                t.retain_grad()
+                capture.append(gradient_edge(t))
     if create_graph and not _warned_create_graph:
         _warned_create_graph.append(True)  # PyTorch warns once per process (TORCH_WARN_ONCE)
         warnings.warn(msg.CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
     task = GraphTask(edges, grads, retain_graph=retain_graph, create_graph=create_graph,
-                     accumulate_only=accumulate_only, keep_grad_before=keep_grad_before)
+                     accumulate_only=accumulate_only, capture=capture,
+                     keep_grad_before=keep_grad_before)
     return task
 
 

@@ -160,7 +160,7 @@ class GraphTask:
                 result = hook(tuple(grads))
                 hooks_run.append(("pre", hook))
                 if result is not None:
-                    grads = list(result)
+                    grads = _checked_hook_results(hook, grads, result)
         accumulated = None
         if isinstance(node, AccumulateGrad):
             leaf = node.variable
@@ -183,7 +183,7 @@ class GraphTask:
                 result = hook(tuple(outputs), tuple(grads))
                 hooks_run.append(("post", hook))
                 if result is not None:
-                    outputs = list(result)
+                    outputs = _checked_hook_results(hook, outputs, result)
         return BackwardStep(node, tuple(grads), tuple(outputs), node._next_edges,
                             accumulated, hooks_run, self)
 
@@ -268,7 +268,7 @@ def _call_tensor_pre_hooks(node, grads, hooks_run):
                 result = hook(grads[nr])
                 hooks_run.append(("tensor", hook))
                 if result is not None:
-                    grads[nr] = result
+                    grads[nr] = _checked_hook_result(hook, grads[nr], result)
     if node._retains_grad_hooks:
         for nr, tensor_ref in node._retains_grad_hooks.items():
             tensor = tensor_ref()
@@ -276,6 +276,34 @@ def _call_tensor_pre_hooks(node, grads, hooks_run):
                 _retain(tensor, grads[nr])
                 hooks_run.append(("retain_grad", tensor))
     return grads
+
+
+def _hook_name(hook):
+    return getattr(hook, "__name__", None) or repr(hook)
+
+
+def _checked_hook_result(hook, old, new):
+    """A hook may replace a gradient, but not change its dtype or shape."""
+    if new._dtype is not old._dtype:
+        raise RuntimeError(msg.HOOK_CHANGED_TYPE.format(
+            name=_hook_name(hook), was=old._dtype.tensor_type, got=new._dtype.tensor_type))
+    if new._data.shape != old._data.shape:
+        raise RuntimeError(msg.HOOK_CHANGED_SIZE.format(name=_hook_name(hook)))
+    return new
+
+
+def _checked_hook_results(hook, old, new):
+    new = list(new)
+    if len(new) != len(old):
+        raise RuntimeError(msg.HOOK_WRONG_COUNT.format(
+            name=_hook_name(hook), got=len(new), expected=len(old)))
+    for i, (o, n) in enumerate(zip(old, new, strict=True)):
+        if n is None or o is None:
+            if o is None and n is not None:
+                raise RuntimeError(msg.HOOK_REPLACED_NONE)
+            continue
+        new[i] = _checked_hook_result(hook, o, n)
+    return new
 
 
 def _retain(tensor, grad):

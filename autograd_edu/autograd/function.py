@@ -34,9 +34,17 @@ class BackwardCFunction(Node, FunctionCtx):
     _saved_list = ()
     _materialize = True
 
+    def __repr__(self):  # PyTorch names the Python class fully: <...function.MyFnBackward object>
+        return object.__repr__(self)
+
     def apply(self, *grads):
+        from .._tensor import Tensor
         result = self._forward_cls.backward(self, *grads)
         result = result if isinstance(result, tuple) else (result,)
+        for g in result:
+            if g is not None and not isinstance(g, Tensor):
+                from .. import _messages as msg
+                raise RuntimeError(msg.FUNCTION_NOT_TENSOR.format(type=type(g).__name__))
         n_inputs = len(self._is_tensor_input)
         extra = result[n_inputs:]
         if len(result) < n_inputs or any(g is not None for g in extra):
@@ -62,10 +70,21 @@ class BackwardCFunction(Node, FunctionCtx):
 class Function:
     """Base class for custom autograd operations (``torch.autograd.Function``)."""
 
+    def __init__(self, *args, **kwargs):
+        import warnings
+        warnings.warn(f"{type(self)} should not be instantiated. Methods on autograd "
+                      "functions are all static, so you should invoke them on the class itself. "
+                      "Instantiating an autograd function will raise an error in a future "
+                      "version of PyTorch.", DeprecationWarning, stacklevel=2)
+
+    def __call__(self, *args, **kwargs):
+        from .. import _messages as msg
+        raise RuntimeError(msg.LEGACY_FUNCTION)
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         cls._backward_cls = type(cls.__name__ + "Backward", (BackwardCFunction,),
-                                 {"_forward_cls": cls})
+                                 {"_forward_cls": cls, "__module__": __name__})
 
     @staticmethod
     def forward(ctx, *args, **kwargs):

@@ -39,6 +39,8 @@ class SavedTensor:
                  "output_nr", "requires_grad", "released")
 
     def __init__(self, tensor, is_output=False):
+        if tensor._is_inference:
+            raise RuntimeError(msg.INFERENCE_SAVED)
         self.version_counter = tensor._version_counter
         self.saved_version = self.version_counter.version
         self.released = False

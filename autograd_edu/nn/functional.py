@@ -1,11 +1,13 @@
 """``torch.nn.functional``: activations and losses, each forward beside its derivative."""
 
+import math
+
 import numpy as np
 
 from .. import _dtypes
 from ..autograd.graph import Node
 from ..ops import linalg, pointwise
-from ..ops._common import new_tensor, record, values, wrap_dim
+from ..ops._common import new_tensor, np_axis, record, values, wrap_dim
 
 relu = pointwise.relu
 sigmoid = pointwise.sigmoid
@@ -30,9 +32,11 @@ class SoftmaxBackward0(Node):
 
 def softmax(input, dim=None, dtype=None):  # noqa: A002 - torch's names
     d = wrap_dim(dim, input.dim())
-    x = values(input, input._dtype)
-    shifted = np.exp(x - np.max(x, axis=d, keepdims=True))
-    out = new_tensor(shifted / np.sum(shifted, axis=d, keepdims=True), input._dtype)
+    x, axis = values(input, input._dtype), np_axis(d, input.dim())
+    shifted = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    # PyTorch's softmax kernels always write a contiguous result
+    out = new_tensor(np.ascontiguousarray(shifted / np.sum(shifted, axis=axis, keepdims=True)),
+                     input._dtype)
     return record(SoftmaxBackward0, out, (input,), {"dim": d}, save_output="result")
 
 
@@ -46,10 +50,10 @@ class LogSoftmaxBackward0(Node):
 
 def log_softmax(input, dim=None, dtype=None):  # noqa: A002
     d = wrap_dim(dim, input.dim())
-    x = values(input, input._dtype)
-    shifted = x - np.max(x, axis=d, keepdims=True)
-    out = shifted - np.log(np.sum(np.exp(shifted), axis=d, keepdims=True))
-    out = new_tensor(out, input._dtype)
+    x, axis = values(input, input._dtype), np_axis(d, input.dim())
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    out = new_tensor(np.ascontiguousarray(out), input._dtype)
     return record(LogSoftmaxBackward0, out, (input,), {"dim": d}, save_output="result")
 
 
@@ -59,7 +63,8 @@ class MseLossBackward0(Node):
 
     def apply(self, grad):
         x, target = self.saved("self"), self.saved("target")
-        norm = 2.0 / x.numel() if self.saved("reduction") == 1 else 2.0
+        numel = x.numel()
+        norm = (2.0 / numel if numel else math.inf) if self.saved("reduction") == 1 else 2.0
         grad_self = (x - target) * norm * grad
         return (grad_self if self.needs_input_grad(0) else None,
                 -grad_self if self.needs_input_grad(1) else None)
@@ -75,6 +80,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):  
                       f"size ({input.shape}). This will likely lead to incorrect results due "
                       f"to broadcasting. Please ensure they have the same size.", UserWarning,
                       stacklevel=2)
+    from ..ops._common import broadcast_shape
+    broadcast_shape(input._data.shape, target._data.shape)
     diff = values(input, input._dtype) - values(target, input._dtype)
     squared = diff * diff
     out = {"none": lambda: squared, "mean": lambda: np.mean(squared),
@@ -97,11 +104,15 @@ class NllLossBackward0(Node):
         if reduction == 1:
             scale = scale / total._data
         data[rows[keep], target._data[keep]] = -(scale[keep] if reduction == 0 else scale)
-        return new_tensor(data, x._dtype), None
+        return new_tensor(data, x._dtype),
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):  # noqa: A002
+    if input.dim() == 1:  # one sample: PyTorch treats it as a batch of one, then squeezes
+        out = nll_loss(input.unsqueeze(0), target.unsqueeze(0), weight,
+                       ignore_index=ignore_index, reduction=reduction)
+        return out.squeeze(0) if reduction == "none" else out
     x = values(input, input._dtype)
     rows = np.arange(target._data.shape[0])
     keep = target._data != ignore_index
@@ -109,7 +120,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     total = np.asarray(keep.sum(), input._dtype.numpy)
     out = {"none": lambda: picked, "sum": lambda: picked.sum(),
            "mean": lambda: picked.sum() / total}[reduction]()
-    return record(NllLossBackward0, new_tensor(out, input._dtype), (input, target),
+    return record(NllLossBackward0, new_tensor(out, input._dtype), (input,),
                   {"self": input, "target": target, "weight": weight,
                    "reduction": _REDUCTIONS[reduction], "ignore_index": ignore_index,
                    "total_weight": new_tensor(total, input._dtype)})
@@ -117,13 +128,26 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
                   reduce=None, reduction="mean", label_smoothing=0.0):  # noqa: A002
-    return nll_loss(log_softmax(input, 1), target, weight, ignore_index=ignore_index,
+    class_dim = 0 if input.dim() == 1 else 1
+    if target._dtype.is_floating_point:  # class probabilities: -Σ target · log p
+        loss = -(log_softmax(input, class_dim) * target).sum(class_dim)
+        if reduction == "mean":
+            return loss.sum() / (input.shape[0] if input.dim() > 1 else 1)
+        return _reduce(loss, reduction)
+    return nll_loss(log_softmax(input, class_dim), target, weight, ignore_index=ignore_index,
                     reduction=reduction)
 
 
 def linear(input, weight, bias=None):  # noqa: A002
+    """x Wᵀ + b, recorded with the same nodes as PyTorch's ``linear``."""
     if input.dim() == 2 and bias is not None:
         return linalg.addmm(bias, input, weight.t())
+    if bias is not None and bias.dim() == 1 and input.is_contiguous():
+        # PyTorch's _flatten_nd_linear: fold leading dims, addmm, view back
+        leading = input.shape[:-1]
+        flat = input.reshape(int(np.prod(leading, dtype=np.int64)), input.shape[-1])
+        out = linalg.addmm(bias, flat, weight.t())
+        return out.view(*leading, out.shape[1])
     out = input.matmul(weight.t())
     return out if bias is None else out.add_(bias)  # PyTorch adds the bias in place here
 

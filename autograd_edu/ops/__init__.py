@@ -30,6 +30,18 @@ Tensor.ger = linalg.outer
 Tensor.multiply, Tensor.subtract, Tensor.divide, Tensor.true_divide = (
     arithmetic.mul, arithmetic.sub, arithmetic.div, arithmetic.div)
 Tensor.absolute, Tensor.clip, Tensor.swapaxes = pointwise.abs, pointwise.clamp, shape.transpose
+Tensor.where = lambda self, condition, other: pointwise.where(condition, self, other)
+
+
+def _softmax_method(name):
+    def method(self, dim, dtype=None):
+        from ..nn import functional
+        return getattr(functional, name)(self, dim, dtype)
+    method.__name__ = name
+    return method
+
+
+Tensor.softmax, Tensor.log_softmax = _softmax_method("softmax"), _softmax_method("log_softmax")
 Tensor.__getitem__ = indexing.getitem
 Tensor.__setitem__ = indexing.setitem
 

@@ -18,6 +18,12 @@ def wrap_dim(dim, ndim):
     return dim % ndim if ndim else 0
 
 
+def np_axis(dims, ndim):
+    """The numpy ``axis`` for reducing ``dims``: a 0-d tensor accepts dim 0 or -1
+    in PyTorch (the reduction is then the identity), numpy wants no axis."""
+    return dims if ndim else None
+
+
 def wrap_dims(dims, ndim):
     if isinstance(dims, int):
         dims = (dims,)
@@ -45,18 +51,25 @@ def as_tensor_arg(value):
 _NUMBER_TYPES = (int, float, bool)
 
 
-def promote(*operands):
-    """(tensors, result dtype) for an elementwise op on tensors and/or numbers."""
-    if len(operands) == 2:  # fast paths for the common cases (same answer as below)
+def promote(*operands, elementwise=True):
+    """(tensors, result dtype) for an op on tensors and/or numbers; an
+    elementwise op also checks that the shapes broadcast (PyTorch's message)."""
+    if len(operands) == 2 and elementwise:  # fast paths for the common cases (same answer as below)
         a, b = operands
         if type(a) is Tensor and not a._wrapped_number:
             if type(b) is Tensor and b._dtype is a._dtype and not b._wrapped_number:
+                if a._data.shape != b._data.shape:
+                    broadcast_shape(a._data.shape, b._data.shape)
                 return operands, a._dtype
             if type(b) in _NUMBER_TYPES and a._dtype.is_floating_point and type(b) is not bool:
                 return (a, scalar_tensor(b)), a._dtype
     dtype = _dtypes.result_type(*(op.item() if getattr(op, "_wrapped_number", False) else op
                                   for op in operands))
-    return tuple(as_tensor_arg(op) for op in operands), dtype
+    tensors = tuple(as_tensor_arg(op) for op in operands)
+    shapes = [t._data.shape for t in tensors]
+    if elementwise and any(s != shapes[0] for s in shapes):
+        broadcast_shape(*shapes)
+    return tensors, dtype
 
 
 def values(t, dtype):
@@ -65,18 +78,21 @@ def values(t, dtype):
 
 
 def broadcast_shape(*shapes):
-    """The broadcast of ``shapes``, raising PyTorch's message when they clash."""
-    ndim = max(len(s) for s in shapes)
-    result = [1] * ndim
-    for shape_index, shape in enumerate(shapes):
-        for i, size in enumerate(shape):
-            dim = ndim - len(shape) + i
-            if result[dim] == 1:
-                result[dim] = size
-            elif size != 1 and size != result[dim]:
-                a = result[dim] if shape_index else size
-                raise RuntimeError(msg.BROADCAST.format(a=a, b=size, dim=dim))
-    return tuple(result)
+    """The broadcast of ``shapes``, raising PyTorch's message when they clash
+    (PyTorch's infer_size: pairwise, scanning from the last dim)."""
+    result = tuple(shapes[0])
+    for shape in shapes[1:]:
+        ndim = max(len(result), len(shape))
+        out = [0] * ndim
+        for i in range(ndim - 1, -1, -1):
+            offset = ndim - 1 - i
+            a = result[len(result) - 1 - offset] if offset < len(result) else 1
+            b = shape[len(shape) - 1 - offset] if offset < len(shape) else 1
+            if a != b and a != 1 and b != 1:
+                raise RuntimeError(msg.BROADCAST.format(a=a, b=b, dim=i))
+            out[i] = b if a == 1 else a
+        result = tuple(out)
+    return result
 
 
 def needs_recording(*inputs):

@@ -6,6 +6,8 @@ shape. Derivatives are written with tensor operations, so with
 ``create_graph=True`` they are recorded too (higher-order gradients).
 """
 
+import math
+
 import numpy as np
 
 from ..autograd.graph import Node
@@ -29,10 +31,20 @@ class AddBackward0(Node):
         return grad, (grad if alpha == 1 else grad * alpha)
 
 
+def _plus_scaled(a, b, alpha, dtype, sign=1):
+    """a + sign * alpha * b. PyTorch's CPU kernels fuse the multiply-add (one
+    rounding); computing in a wider float and rounding once gives its result."""
+    if alpha == 1:
+        return np.add(a, b) if sign == 1 else np.subtract(a, b)
+    if not dtype.is_floating_point:
+        return a + sign * alpha * b
+    wide = np.float64 if dtype.numpy.itemsize < 8 else np.longdouble
+    return (a.astype(wide) + (sign * alpha) * b.astype(wide)).astype(dtype.numpy)
+
+
 def add(self, other, *, alpha=1):
     a, b, dtype = _binary(self, other)
-    bv = values(b, dtype) if alpha == 1 else values(b, dtype) * np.asarray(alpha, dtype.numpy)
-    out = new_tensor(np.add(values(a, dtype), bv), dtype)
+    out = new_tensor(_plus_scaled(values(a, dtype), values(b, dtype), alpha, dtype), dtype)
     return record(AddBackward0, out, (a, b), {"alpha": alpha})
 
 
@@ -46,8 +58,7 @@ class SubBackward0(Node):
 
 def sub(self, other, *, alpha=1):
     a, b, dtype = _binary(self, other)
-    bv = values(b, dtype) if alpha == 1 else values(b, dtype) * np.asarray(alpha, dtype.numpy)
-    out = new_tensor(np.subtract(values(a, dtype), bv), dtype)
+    out = new_tensor(_plus_scaled(values(a, dtype), values(b, dtype), alpha, dtype, -1), dtype)
     return record(SubBackward0, out, (a, b), {"alpha": alpha})
 
 
@@ -177,8 +188,11 @@ class PowBackward2(Node):
     """out = self ** exponent with ``self`` a number (``2 ** x``);  grad_exponent = grad * out * log(self)"""
 
     def apply(self, grad):
-        return _pow_exponent_grad(grad, self.saved("self"), self.saved("exponent"),
-                                  self.saved("result")),
+        base, result = self.saved("self"), self.saved("result")
+        if base == 0:
+            from .pointwise import where
+            return grad * where(self.saved("exponent") >= 0, 0.0, result * -math.inf),
+        return grad * (result * math.log(base)),  # log of the number, in double precision
 
 
 def _pow_exponent_grad(grad, base, exponent, result):
@@ -227,7 +241,7 @@ def rpow(self, base):
     b, e, dtype = _binary(base, self)
     with np.errstate(all="ignore"):
         out = new_tensor(np.power(values(b, dtype), values(e, dtype)), dtype)
-    return record(PowBackward2, out, (e,), {"self": b, "exponent": e}, save_output="result")
+    return record(PowBackward2, out, (e,), {"self": base, "exponent": e}, save_output="result")
 
 
 def square(self):

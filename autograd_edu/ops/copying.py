@@ -15,11 +15,18 @@ class CloneBackward0(Node):
 
 
 def clone(self, *, memory_format=None):
-    return record(CloneBackward0, new_tensor(self._data.copy(), self._dtype), (self,))
+    """A copy. Like PyTorch's default (``preserve_format``) it keeps the memory
+    layout of a dense input (a transposed tensor's clone is still transposed),
+    which later decides whether ``view``/``reshape`` can avoid a copy."""
+    if memory_format == "contiguous":
+        data = np.array(self._data, order="C", copy=True)
+    else:
+        data = np.array(self._data, order="K", copy=True)
+    return record(CloneBackward0, new_tensor(data, self._dtype), (self,))
 
 
 def contiguous(self, memory_format=None):
-    return self if self._data.flags.c_contiguous else clone(self)
+    return self if self._data.flags.c_contiguous else clone(self, memory_format="contiguous")
 
 
 class ToCopyBackward0(Node):

@@ -6,14 +6,24 @@ import numpy as np
 
 from .. import _dtypes, _random
 from .. import _messages as msg
-from .._tensor import Tensor
+from .._tensor import Size, Tensor
 from ._common import new_tensor
 
 
-def _size(size):
-    if len(size) == 1 and isinstance(size[0], tuple | list):
+def _size(size, fn="empty"):
+    """A shape argument, checked as PyTorch checks it."""
+    if len(size) == 1 and isinstance(size[0], tuple | list | Size):
         size = tuple(size[0])
-    return tuple(int(s) for s in size)
+    for s in size:
+        if not isinstance(s, numbers.Integral) and not (isinstance(s, Tensor) and s.numel() == 1
+                                                        and not s.is_floating_point()):
+            raise TypeError(f"{fn}(): argument 'size' (position 1) must be tuple of ints, not "
+                            f"{type(s).__name__}")
+    size = tuple(int(s) for s in size)
+    for s in size:
+        if s < 0:
+            raise RuntimeError(msg.NEGATIVE_DIMENSION.format(dim=s, sizes=list(size)))
+    return size
 
 
 def _finish(data, dtype, requires_grad):
@@ -39,6 +49,8 @@ def _infer_dtype(data):
         return _dtypes.int64
     if isinstance(data, numbers.Real):
         return _dtypes.get_default_dtype()
+    if isinstance(data, str | bytes):
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
     if isinstance(data, list | tuple):
         found = [_infer_dtype(d) for d in data]
         if not found:
@@ -51,11 +63,22 @@ def _infer_dtype(data):
     raise TypeError(f"Could not infer dtype of {type(data).__name__}")
 
 
-def _to_numpy(data):
+def _to_numpy(data, dim=0):
+    """Nested sequences as an array, with PyTorch's message for ragged ones."""
     if isinstance(data, Tensor):
         return data._data
     if isinstance(data, list | tuple):
-        return np.array([_to_numpy(d) for d in data]) if data else np.zeros((0,))
+        if not data:
+            return np.zeros((0,))
+        items = [_to_numpy(d, dim + 1) for d in data]
+        first = items[0].shape
+        for item in items[1:]:
+            if item.shape != first:
+                got = item.shape[0] if item.shape else "scalar"
+                raise ValueError(f"expected sequence of length {first[0]} at dim {dim + 1} "
+                                 f"(got {got})" if first else
+                                 f"expected sequence of length {len(data)} at dim {dim}")
+        return np.array(items)
     return np.asarray(data)
 
 
@@ -94,15 +117,15 @@ def _filled(size, value, dtype, requires_grad):
 
 
 def ones(*size, dtype=None, requires_grad=False, device=None):
-    return _filled(size, 1, dtype, requires_grad)
+    return _filled(_size(size, "ones"), 1, dtype, requires_grad)
 
 
 def zeros(*size, dtype=None, requires_grad=False, device=None):
-    return _filled(size, 0, dtype, requires_grad)
+    return _filled(_size(size, "zeros"), 0, dtype, requires_grad)
 
 
 def empty(*size, dtype=None, requires_grad=False, device=None):
-    return _filled(size, 0, dtype, requires_grad)  # zeros: numpy's garbage helps nobody
+    return _filled(_size(size, "empty"), 0, dtype, requires_grad)  # zeros: numpy's garbage helps nobody
 
 
 def full(size, fill_value, dtype=None, requires_grad=False, device=None):
@@ -174,12 +197,14 @@ def initial_seed():
 
 
 def rand(*size, generator=None, dtype=None, requires_grad=False, device=None):
+    size = _size(size, "rand")
     dtype = dtype or _dtypes.get_default_dtype()
     data = _random.uniform(_size(size), dtype.numpy, generator=generator)
     return _finish(data, dtype, requires_grad)
 
 
 def randn(*size, generator=None, dtype=None, requires_grad=False, device=None):
+    size = _size(size, "randn")
     dtype = dtype or _dtypes.get_default_dtype()
     data = _random.normal(_size(size), dtype.numpy, generator=generator)
     return _finish(data, dtype, requires_grad)

@@ -91,15 +91,17 @@ class SelectBackward0(Node):
         return embed(grad, self.saved("self_sym_sizes"), region, SelectBackwardBackward0),
 
 
-def select(self, dim, index):
+def select(self, dim, index, *, reported_dim=None):
     if self._data.ndim == 0:
         raise IndexError("select() cannot be applied to a 0-dim tensor.")
     d = wrap_dim(dim, self._data.ndim)
     size = self._data.shape[d]
     if not -size <= index < size:
-        raise IndexError(msg.INDEX_OUT_OF_RANGE.format(index=index, dim=d, size=size))
+        raise IndexError(msg.INDEX_OUT_OF_RANGE.format(
+            index=index, dim=d if reported_dim is None else reported_dim, size=size))
     index = index % size
-    region = (slice(None),) * d + (index,)
+    # the trailing ... keeps a 0-d result a (writable) view instead of a numpy scalar
+    region = (slice(None),) * d + (index, Ellipsis)
     out = make_view(self, self._data[region], lambda a: a[region])
     return record(SelectBackward0, out, (self,),
                   {"dim": d, "index": index, "self_sym_sizes": self.shape})
@@ -158,11 +160,15 @@ def _apply_basic(self, index):
     if n_real > self._data.ndim:
         raise IndexError(f"too many indices for tensor of dimension {self._data.ndim}")
     result, dim, advanced = self, 0, []
+    source_dim = -1  # which dim of self the item indexes
     for item in items:
+        if item is not None and item is not Ellipsis and not isinstance(item, bool):
+            source_dim += 1
         if item is Ellipsis:
             skip = self._data.ndim - n_real
             advanced.extend([slice(None)] * skip)
             dim += skip
+            source_dim += skip
         elif item is None:
             result = unsqueeze(result, dim)
             advanced.append(slice(None))
@@ -172,15 +178,17 @@ def _apply_basic(self, index):
             advanced.append(np.array([0]) if item else np.array([], dtype=np.int64))
             dim += 1
         elif isinstance(item, int | np.integer):
-            result = select(result, dim, int(item))
+            result = select(result, dim, int(item), reported_dim=source_dim)
         elif isinstance(item, slice):
             full = item == slice(None)
             if not full or single_slice:
                 result = slice_dim(result, dim, item.start, item.stop, item.step)
             advanced.append(slice(None))
             dim += 1
-        elif hasattr(item, "_data") and item._data.ndim == 0 and not item._dtype is _dtypes.bool_:
-            result = select(result, dim, int(item.item()))
+        elif hasattr(item, "_data") and item._data.ndim == 0 and item._dtype.is_floating_point:
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        elif hasattr(item, "_data") and item._data.ndim == 0 and item._dtype is not _dtypes.bool_:
+            result = select(result, dim, int(item.item()), reported_dim=source_dim)
         else:
             array = _index_array(item)
             advanced.append(array)
@@ -237,8 +245,10 @@ def setitem(self, index, value):
     check_inplace(self, view_of_leaf=True)
     if not isinstance(value, Tensor):
         value = new_tensor(np.asarray(value), _dtypes.scalar_dtype(value))
+    from .shape import check_expandable
     view, region = _apply_basic(self, index)
     if region is None:
+        check_expandable(value._data.shape, view._data.shape)
         copy_(view, value)
     else:
         apply_inplace(view, _index_put, region, value)

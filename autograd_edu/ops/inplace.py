@@ -17,7 +17,7 @@ gradient) gets them, as PyTorch's ``original_self`` does.
 import numpy as np
 
 from .. import _messages as msg
-from .._grad_mode import is_grad_enabled
+from .._grad_mode import is_grad_enabled, is_inference_mode_enabled
 from .._tensor import Tensor
 from ..autograd.graph import Node, gradient_edge
 from ._common import needs_recording, new_tensor
@@ -25,6 +25,8 @@ from ._common import needs_recording, new_tensor
 
 def check_inplace(self, view_of_leaf=False):
     """PyTorch refuses in-place changes to leaves (and views of leaves) that require grad."""
+    if self._is_inference and not is_inference_mode_enabled():
+        raise RuntimeError(msg.INFERENCE_INPLACE)
     if not is_grad_enabled():
         return
     if self._grad_fn is None and self._requires_grad:
@@ -57,6 +59,9 @@ def apply_inplace(self, op, *args, **kwargs):
     tensors = [a for a in args if isinstance(a, Tensor)]
     source = _snapshot(self) if needs_recording(self, *tensors) else self
     out = op(source, *args, **kwargs)
+    if out._data.shape != self._data.shape:
+        raise RuntimeError(msg.INPLACE_BROADCAST.format(
+            shape=list(self._data.shape), broadcast=list(out._data.shape)))
     _check_cast(out, self)
     commit_inplace(self, out)
     return self
@@ -168,7 +173,8 @@ def fill_(self, value):
 
 
 def copy_(self, src, non_blocking=False):
-    from ._common import as_tensor_arg, broadcast_shape, record, values
+    from ._common import as_tensor_arg, record, values
+    from ._common import broadcast_shape
     src = as_tensor_arg(src)
     broadcast_shape(self._data.shape, src._data.shape)
 

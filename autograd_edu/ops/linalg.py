@@ -9,7 +9,7 @@ from ._common import new_tensor, promote, record, values
 
 
 def _operands(a, b):
-    (a, b), dtype = promote(a, b)
+    (a, b), dtype = promote(a, b, elementwise=False)
     return a, b, dtype
 
 
@@ -47,7 +47,7 @@ class MvBackward0(Node):
 def mv(self, vec):
     a, b, dtype = _operands(self, vec)
     if a._data.shape[1] != b._data.shape[0]:
-        raise RuntimeError(msg.MV_SIZES.format(n=b._data.shape[0], r=a._data.shape[0],
+        raise RuntimeError(msg.MV_SIZES.format(n=a._data.shape[0], r=a._data.shape[0],
                                                c=a._data.shape[1], m=b._data.shape[0]))
     out = new_tensor(np.matmul(values(a, dtype), values(b, dtype)), dtype)
     return record(MvBackward0, out, (a, b), {"self": a, "vec": b})
@@ -84,6 +84,9 @@ class BmmBackward0(Node):
 
 def bmm(self, mat2):
     a, b, dtype = _operands(self, mat2)
+    for name, t in (("batch1", a), ("batch2", b)):
+        if t._data.ndim != 3:
+            raise RuntimeError(f"{name} must be a 3D tensor")
     if b._data.shape[:2] != (a._data.shape[0], a._data.shape[2]):
         raise RuntimeError(msg.BMM_SIZES.format(b=a._data.shape[0], k=a._data.shape[2],
                                                 b2=b._data.shape[0], k2=b._data.shape[1]))
@@ -101,8 +104,26 @@ def _unsafe_view(t, shape):
     return record(UnsafeViewBackward0, out, (t,), {"self_sym_sizes": t.shape})
 
 
+def _should_fold(tensor1, tensor2):
+    """PyTorch's should_fold: can the larger operand be folded into a matrix
+    (mm/mv instead of bmm) without an extra copy?"""
+    larger = tensor1._data.ndim >= tensor2._data.ndim
+    t1 = tensor1._data if larger else np.swapaxes(tensor2._data, -1, -2)
+    dim_t2 = tensor2._data.ndim if larger else tensor1._data.ndim
+    if not (t1.ndim >= 3 and dim_t2 <= 2):
+        return False
+    if (tensor2 if larger else tensor1).requires_grad:
+        return True
+    if tensor1._data.ndim == 2:
+        return False
+    if t1.size == 0:
+        return True
+    strides = [s // t1.itemsize for s in t1.strides]
+    return all(strides[i] == strides[i + 1] * t1.shape[i + 1] for i in range(t1.ndim - 2))
+
+
 def matmul(self, other):
-    """PyTorch's ``_matmul_impl``: dot, mv, mm, folding into mm, or batched bmm."""
+    """PyTorch's ``_matmul_impl``: dot, mv, mm, folding into mm/mv, or batched bmm."""
     from .shape import broadcast_batch
     d1, d2 = self._data.ndim, other._data.ndim
     if d1 == 0 or d2 == 0:
@@ -120,27 +141,32 @@ def matmul(self, other):
         return _squeeze_first(mm(self.unsqueeze(0), other))
     if d1 == 2 and d2 == 2:
         return mm(self, other)
-    if (d1 >= 3 and d2 in (1, 2)) or (d2 >= 3 and d1 in (1, 2)):
+    if _should_fold(self, other):
         transpose = d2 > d1
         t1 = other.mT if transpose else self
         t2 = (self.t() if d1 == 2 else self) if transpose else other
         sizes = t1._data.shape
         output_shape = sizes[:-1]
-        folded = t1.reshape(int(np.prod(output_shape)), sizes[-1])
+        folded = t1.reshape(int(np.prod(output_shape, dtype=np.int64)), sizes[-1])
         if t2._data.ndim == 2:
             output_shape = output_shape + (t2._data.shape[1],)
             out = _unsafe_view(mm(folded, t2), output_shape)
-            return out.mT if transpose else out
+            return out.mT.contiguous() if transpose else out
         return _unsafe_view(mv(folded, t2), output_shape)
     n = self._data.shape[-2] if d1 > 1 else 1
     m1 = self._data.shape[-1]
     m2 = other._data.shape[-2] if d2 > 1 else other._data.shape[0]
     p = other._data.shape[-1] if d2 > 1 else 1
-    if m1 != m2:
-        raise RuntimeError(msg.BMM_SIZES.format(b="*", k=m1, b2="*", k2=m2))
-    batch = broadcast_batch(self._data.shape[:max(d1 - 2, 0)],
-                            other._data.shape[:max(d2 - 2, 0)])
-    count = int(np.prod(batch))
+    batch1 = self._data.shape[:max(d1 - 2, 0)]
+    batch2 = other._data.shape[:max(d2 - 2, 0)]
+    if d1 == 3 and d2 == 3 and batch1[0] != batch2[0]:
+        # a batch of one that needs a gradient is squeezed so the fold applies
+        if batch1[0] == 1 and self.requires_grad:
+            return matmul(self.squeeze(0), other)
+        if batch2[0] == 1 and other.requires_grad:
+            return matmul(self, other.squeeze(0))
+    batch = broadcast_batch(batch1, batch2)
+    count = int(np.prod(batch, dtype=np.int64))
     left = self.expand(batch + (n, m1)).reshape(count, n, m1)
     right = other.expand(batch + ((m2,) if d2 == 1 else (m2, p)))
     right = right.reshape(count, m2).unsqueeze(2) if d2 == 1 else right.reshape(count, m2, p)
@@ -170,7 +196,7 @@ class AddmmBackward0(Node):
 
 
 def addmm(self, mat1, mat2, *, beta=1, alpha=1):
-    (bias, a, b), dtype = promote(self, mat1, mat2)
+    (bias, a, b), dtype = promote(self, mat1, mat2, elementwise=False)
     if a._data.shape[1] != b._data.shape[0]:
         raise RuntimeError(msg.MM_SHAPES.format(a0=a._data.shape[0], a1=a._data.shape[1],
                                                 b0=b._data.shape[0], b1=b._data.shape[1]))

@@ -142,16 +142,15 @@ class ClampBackward0(Node):
 
     def apply(self, grad):
         x, lo, hi = self.saved("self"), self.saved("min"), self.saved("max")
-        inside = x == x
-        grads = [None, None, None]
-        if lo is not None:
-            inside = inside & (x >= lo)
-            grads[1] = where(x < lo, grad, 0.0) if self.needs_input_grad(1) else None
-        if hi is not None:
-            inside = inside & (x <= hi)
-            grads[2] = where(x > hi, grad, 0.0) if self.needs_input_grad(2) else None
-        grads[0] = where(inside, grad, 0.0)
-        return tuple(grads)
+        if lo is None:
+            self_mask, min_mask, max_mask = x <= hi, None, x > hi
+        elif hi is None:
+            self_mask, min_mask, max_mask = x >= lo, x < lo, None
+        else:  # when min > max the output is max everywhere: min gets no gradient
+            self_mask, min_mask, max_mask = (x >= lo) & (x <= hi), (x < lo) & (lo < hi), \
+                (x > hi) | (hi < lo)
+        return tuple(where(mask, grad, 0.0) if mask is not None and self.needs_input_grad(i)
+                     else None for i, mask in enumerate((self_mask, min_mask, max_mask)))
 
 
 def clamp(self, min=None, max=None):  # noqa: A002 - torch's names
@@ -178,12 +177,36 @@ def clamp(self, min=None, max=None):  # noqa: A002 - torch's names
                   {"self": self, "min": min, "max": max})
 
 
+class ClampMinBackward0(Node):
+    """out = max(self, min) with a number;  grad_self = grad where self >= min"""
+
+    def apply(self, grad):
+        return where(self.saved("self") >= self.saved("min"), grad, 0.0),
+
+
+class ClampMaxBackward0(Node):
+    """out = min(self, max) with a number;  grad_self = grad where self <= max"""
+
+    def apply(self, grad):
+        return where(self.saved("self") <= self.saved("max"), grad, 0.0),
+
+
 def clamp_min(self, min):  # noqa: A002
-    return clamp(self, min=min)
+    from .._tensor import Tensor
+    if isinstance(min, Tensor):
+        return clamp(self, min=min)
+    _, dtype = promote(self, min)
+    out = new_tensor(np.maximum(values(self, dtype), np.asarray(min, dtype.numpy)), dtype)
+    return record(ClampMinBackward0, out, (self,), {"self": self, "min": min})
 
 
 def clamp_max(self, max):  # noqa: A002
-    return clamp(self, max=max)
+    from .._tensor import Tensor
+    if isinstance(max, Tensor):
+        return clamp(self, max=max)
+    _, dtype = promote(self, max)
+    out = new_tensor(np.minimum(values(self, dtype), np.asarray(max, dtype.numpy)), dtype)
+    return record(ClampMaxBackward0, out, (self,), {"self": self, "max": max})
 
 
 class MaximumBackward0(Node):
@@ -230,10 +253,10 @@ class WhereBackward0(Node):
 def where(condition, input=None, other=None):  # noqa: A002
     if input is None and other is None:
         return tuple(new_tensor(i, _dtypes.int64) for i in np.nonzero(condition._data))
-    (a, b), dtype = promote(input, other)
-    shape = broadcast_shape(condition._data.shape, a._data.shape, b._data.shape)
-    out = np.where(condition._data.astype(bool), values(a, dtype), values(b, dtype))
-    out = new_tensor(np.broadcast_to(out, shape).copy(), dtype)
+    (a, b), dtype = promote(input, other, elementwise=False)
+    broadcast_shape(condition._data.shape, a._data.shape, b._data.shape)  # PyTorch's error
+    out = new_tensor(np.where(condition._data.astype(bool), values(a, dtype), values(b, dtype)),
+                     dtype)
     return record(WhereBackward0, out, (a, b), {"condition": condition})
 
 

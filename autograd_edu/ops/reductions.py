@@ -6,7 +6,7 @@ from .. import _dtypes
 from .. import _messages as msg
 from ..autograd.graph import Node
 from ..return_types import make_return_type
-from ._common import new_tensor, record, values, wrap_dim, wrap_dims
+from ._common import new_tensor, np_axis, record, values, wrap_dim, wrap_dims
 
 
 def _expand_back(grad, sizes, dims, keepdim):
@@ -44,7 +44,8 @@ def sum(self, dim=None, keepdim=False, *, dtype=None):  # noqa: A001
         out = new_tensor(np.sum(values(self, out_dtype)), out_dtype)
         return record(SumBackward0, out, (self,), {"self_sym_sizes": self.shape})
     dims = wrap_dims(dim, self._data.ndim)
-    out = new_tensor(np.sum(values(self, out_dtype), axis=dims, keepdims=keepdim), out_dtype)
+    axis = np_axis(dims, self._data.ndim)
+    out = new_tensor(np.sum(values(self, out_dtype), axis=axis, keepdims=keepdim), out_dtype)
     return record(SumBackward1, out, (self,),
                   {"dim": dims, "keepdim": keepdim, "self_sym_sizes": self.shape})
 
@@ -87,7 +88,8 @@ def mean(self, dim=None, keepdim=False, *, dtype=None):
             return record(MeanBackward0, out, (self,),
                           {"self_sym_sizes": self.shape, "self_sym_numel": self._data.size})
         dims = wrap_dims(dim, self._data.ndim)
-        out = new_tensor(np.mean(values(self, out_dtype), axis=dims, keepdims=keepdim),
+        out = new_tensor(np.mean(values(self, out_dtype), axis=np_axis(dims, self._data.ndim),
+                                 keepdims=keepdim),
                          out_dtype)
     return record(MeanBackward1, out, (self,),
                   {"dim": dims, "keepdim": keepdim, "self_sym_sizes": self.shape,
@@ -123,6 +125,8 @@ class _DimSelectionBackward(Node):
         from .indexing import scatter_into_zeros
         dim, keepdim = self.saved("dim"), self.saved("keepdim")
         indices = self.saved("indices")
+        if not self.saved("self_sym_sizes"):  # a 0-d input: the value itself was selected
+            return grad,
         if not keepdim and self.saved("self_sym_sizes"):
             grad, indices = grad.unsqueeze(dim), indices.unsqueeze(dim)
         return scatter_into_zeros(self.saved("self_sym_sizes"), dim, indices, grad),
@@ -151,6 +155,8 @@ def _extreme(self, dim, keepdim, other, name, arg_fn, full_node, dim_node, retur
         out = new_tensor(getattr(np, name)(self._data), self._dtype)
         return record(full_node, out, (self,), {"self": self}, save_output="result")
     d = wrap_dim(dim, self._data.ndim)
+    if self._data.ndim and self._data.shape[d] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
     data = self._data if self._data.ndim else self._data.reshape(1)
     indices = arg_fn(data, axis=d if self._data.ndim else 0)
     out_values = np.take_along_axis(data, np.expand_dims(indices, d if data.ndim > 1 else 0),
@@ -190,7 +196,17 @@ def min(self, dim=None, keepdim=False, *, other=None):  # noqa: A001
                     MinBackward0, min_return_type)
 
 
+def _check_arg_reduction(self, dim, name):
+    if dim is None and self._data.size == 0:
+        raise IndexError(f"{name}(): Expected reduction dim to be specified for "
+                         f"input.numel() == 0.")
+    if dim is not None and self._data.ndim and self._data.shape[wrap_dim(dim, self.dim())] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {wrap_dim(dim, self.dim())} to "
+                         f"have non-zero size.")
+
+
 def argmax(self, dim=None, keepdim=False):
+    _check_arg_reduction(self, dim, "argmax")
     data = self._data.reshape(-1) if dim is None else self._data
     out = _nan_first_argmax(data, None if dim is None else wrap_dim(dim, self._data.ndim))
     if keepdim and dim is not None:
@@ -199,6 +215,7 @@ def argmax(self, dim=None, keepdim=False):
 
 
 def argmin(self, dim=None, keepdim=False):
+    _check_arg_reduction(self, dim, "argmin")
     data = self._data.reshape(-1) if dim is None else self._data
     out = _nan_first_argmin(data, None if dim is None else wrap_dim(dim, self._data.ndim))
     if keepdim and dim is not None:
@@ -231,6 +248,7 @@ def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
     p = 2 if p in ("fro", None) else p
     dims = None if dim is None else wrap_dims(dim, self._data.ndim)
     x = values(self, self._dtype)
+    dims = np_axis(dims, self._data.ndim)
     with np.errstate(all="ignore"):
         if p == 2:
             out = np.sqrt(np.sum(x * x, axis=dims, keepdims=keepdim))

@@ -68,18 +68,28 @@ def view(self, *size):
     return record(ViewBackward0, out, (self,), {"self_sym_sizes": self.shape})
 
 
+class ReshapeAliasBackward0(ViewBackward0):
+    """out = self reshaped without copying (a non-contiguous but compatible
+    layout);  grad_self = grad.reshape(self's size)"""
+
+
 def reshape(self, *size):
-    """A view when the memory layout allows it, else a copy (CloneBackward0 then
-    UnsafeViewBackward0, exactly the nodes PyTorch records)."""
+    """PyTorch's three cases: a contiguous tensor is viewed (ViewBackward0); a
+    non-contiguous one whose layout still allows it is aliased
+    (ReshapeAliasBackward0); otherwise it is copied to contiguous memory first
+    (CloneBackward0, then UnsafeViewBackward0)."""
     shape = infer_size(_sizes_arg(size), self._data.size)
+    if self._data.flags.c_contiguous:
+        return view(self, shape)
     try:
-        np.reshape(self._data, shape, copy=False)
+        data = np.reshape(self._data, shape, copy=False)
     except ValueError:
         from .copying import clone
-        copied = clone(self)
+        copied = clone(self, memory_format="contiguous")
         out = new_tensor(np.reshape(copied._data, shape), self._dtype)
         return record(UnsafeViewBackward0, out, (copied,), {"self_sym_sizes": copied.shape})
-    return view(self, shape)
+    out = make_view(self, data, lambda a: np.reshape(a, shape, copy=False))
+    return record(ReshapeAliasBackward0, out, (self,), {"self_sym_sizes": self.shape})
 
 
 def flatten(self, start_dim=0, end_dim=-1):
@@ -136,12 +146,15 @@ class PermuteBackward0(Node):
 
 
 def permute(self, *dims):
-    dims = wrap_dims(_sizes_arg(dims), self._data.ndim)
-    if sorted(dims) != list(range(self._data.ndim)):
+    dims = _sizes_arg(dims)
+    if len(dims) != self._data.ndim:
         raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does "
                            "not match the length of the desired ordering of dimensions i.e. "
                            f"input.dim() = {self._data.ndim} is not equal to len(dims) = "
                            f"{len(dims)}")
+    dims = wrap_dims(dims, self._data.ndim)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
     out = make_view(self, np.transpose(self._data, dims), lambda a: np.transpose(a, dims))
     return record(PermuteBackward0, out, (self,), {"dims": dims})
 
@@ -219,9 +232,8 @@ class ExpandBackward0(Node):
         return grad.sum_to_size(self.saved("self_sym_sizes")),
 
 
-def expand(self, *size):
-    size = _sizes_arg(size)
-    shape = self._data.shape
+def check_expandable(shape, size):
+    """The shape ``expand(size)`` gives, or PyTorch's error (-1 keeps a size)."""
     if len(size) < len(shape):
         raise RuntimeError(f"expand(torch.FloatTensor{{[{', '.join(map(str, shape))}]}}, "
                            f"size=[{', '.join(map(str, size))}]): the number of sizes provided "
@@ -236,10 +248,14 @@ def expand(self, *size):
         elif s != want and s != 1:
             raise RuntimeError(msg.EXPAND_SIZE.format(
                 new=want, old=s, dim=lead + i, target=list(size), sizes=list(shape)))
-    target = tuple(target)
+    return tuple(target)
+
+
+def expand(self, *size):
+    target = check_expandable(self._data.shape, _sizes_arg(size))
     out = make_view(self, np.broadcast_to(self._data, target),
                     lambda a: np.broadcast_to(a, target))
-    return record(ExpandBackward0, out, (self,), {"self_sym_sizes": self.shape})
+    return record(ExpandBackward0, out, (self,), {"self_sym_sizes": self._data.shape})
 
 
 def expand_as(self, other):
@@ -263,7 +279,10 @@ def cat(tensors, dim=0):
     from ._common import values
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for t in tensors[1:]:
+        if t._data.ndim != tensors[0]._data.ndim:
+            raise RuntimeError(msg.CAT_NDIM.format(a=tensors[0]._data.ndim, b=t._data.ndim))
     dtype = tensors[0]._dtype
     for t in tensors[1:]:
         dtype = _dtypes.promote_types(dtype, t._dtype)

@@ -1,5 +1,6 @@
 # seed 003: z = sum(x * 2), backward
 import torch
+
 x = torch.tensor([2.0, 3.0], requires_grad=True)
 y = x * 2
 z = y.sum()

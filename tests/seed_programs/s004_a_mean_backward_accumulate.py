@@ -1,5 +1,6 @@
 # seed 004, In [1]-[7]: mean backward, then accumulation and zeroing through .data
 import torch
+
 x = torch.ones(2, 2, requires_grad=True)
 print(x)
 #若Tensor是通过某些运算得到的，则返回一个与这些运算相关的对象，否则返回None
