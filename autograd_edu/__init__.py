@@ -26,12 +26,15 @@ from .ops.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy
                            rand_like, randint, randn, randn_like, randperm, seed, tensor, zeros,
                            zeros_like)
 from .ops.linalg import addmm, bmm, dot, matmul, mm, mv, outer
-from .ops.pointwise import (abs, allclose, clamp, cos, eq, equal, exp, ge, gt, isnan, le, log,
-                            logical_not, lt, maximum, minimum, ne, relu, sgn, sigmoid, sign, sin,
-                            sqrt, tanh, where)
-from .ops.reductions import all, any, argmax, argmin, max, mean, min, norm, prod, sum
-from .ops.shape import (cat, chunk, flatten, narrow, permute, reshape, split, squeeze, stack, t,
-                        transpose, unbind, unsqueeze)
+from .ops.indexing import gather, index_select
+from .ops.pointwise import (abs, allclose, atan, ceil, clamp, cos, eq, equal, exp, expm1, floor,
+                            ge, gt, isnan, le, log, log1p, log2, log10, logical_not, lt,
+                            masked_fill, maximum, minimum, ne, relu, round, rsqrt, sgn, sigmoid,
+                            sign, sin, sqrt, tan, tanh, trunc, where)
+from .ops.reductions import (all, amax, amin, any, argmax, argmin, cumsum, logsumexp, max, mean,
+                             min, norm, prod, sort, std, sum, var)
+from .ops.shape import (cat, chunk, flatten, flip, narrow, permute, repeat, reshape, split,
+                        squeeze, stack, t, transpose, unbind, unsqueeze)
 from . import autograd, nn, optim  # noqa: E402,I001
 from .nn.functional import log_softmax, softmax
 

@@ -54,6 +54,7 @@ class Tensor:
     _accumulator = None  # weakref to this leaf's AccumulateGrad node
     _base = None  # for a view: the tensor whose memory it shares
     _view_fn = None  # for a view: base array -> this view's array
+    _view_version = 0  # for a view: the storage version its grad_fn was made at
     _wrapped_number = False  # a Python number turned into a 0-d tensor
     _is_inference = False  # made inside inference_mode: may not join a recorded graph
 
@@ -113,7 +114,17 @@ class Tensor:
 
     @property
     def grad_fn(self):
+        if self._base is not None and self._view_version != self._version_counter.version:
+            self._refresh_view_grad_fn()
         return self._grad_fn
+
+    def _refresh_view_grad_fn(self):
+        """The base of this view was changed in place after the view was made: like
+        PyTorch, the view's history is remade from the base's (AsStridedBackward0)."""
+        self._view_version = self._version_counter.version
+        if self._base.requires_grad:
+            from .ops.inplace import view_of_base_node
+            self._grad_fn, self._output_nr = view_of_base_node(self), 0
 
     @property
     def is_leaf(self):

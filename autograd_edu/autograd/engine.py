@@ -123,7 +123,13 @@ class GraphTask:
         self.ready = _ReadyQueue()
 
     def steps(self):
-        """Run backward, yielding one ``BackwardStep`` per node executed."""
+        """Run backward, yielding one ``BackwardStep`` per node executed.
+
+        Grad mode is set (to ``create_graph``) only while the engine itself
+        works, never across a ``yield``: a paused walk (the stepper widget
+        waiting for a click) must not change grad mode for the user's code.
+        A step is yielded after its gradients were delivered, so
+        ``task.buffers`` then shows what is pending downstream."""
         with _grad_mode.set_grad_enabled(self.create_graph):
             if len(self.root_edges) == 1:  # PyTorch skips its GraphRoot node for one root
                 (node, nr), = self.root_edges
@@ -132,13 +138,19 @@ class GraphTask:
                 self.ready.push(node)
             else:
                 self._send(self.root_edges, self.root_grads)
-            ready = self.ready
-            while ready:
+        ready = self.ready
+        while ready:
+            with _grad_mode.set_grad_enabled(self.create_graph):
                 node = ready.pop()
-                step = self._evaluate(node, self.buffers.pop(node))
+                try:
+                    step = self._evaluate(node, self.buffers.pop(node))
+                except Exception as error:
+                    error.autograd_node = node  # which node failed (for the stepper)
+                    raise
                 if step is not None:
-                    yield step
                     self._send(node._next_edges, step.grads_out)
+            if step is not None:
+                yield step
 
     def run(self):
         """Exhaust the steps; return the captured gradients (for autograd.grad)."""

@@ -218,8 +218,9 @@ def gradient_edge(tensor):
     """The edge through which a gradient for ``tensor`` flows: (node, output_nr)."""
     if tensor is None or not tensor.requires_grad:
         return (None, 0)
-    if tensor._grad_fn is not None:
-        return (tensor._grad_fn, tensor._output_nr)
+    node = tensor.grad_fn if tensor._base is not None else tensor._grad_fn
+    if node is not None:
+        return (node, tensor._output_nr)
     return (tensor._grad_accumulator(), 0)
 
 

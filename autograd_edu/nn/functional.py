@@ -155,3 +155,53 @@ def linear(input, weight, bias=None):  # noqa: A002
 def one_hot(tensor, num_classes=-1):
     n = int(tensor._data.max()) + 1 if num_classes < 0 else num_classes
     return new_tensor(np.eye(n, dtype=np.int64)[tensor._data], _dtypes.int64)
+
+
+class SoftplusBackward0(Node):
+    """out = log(1 + exp(beta·self)) / beta (self where beta·self > threshold);
+    grad_self = grad * sigmoid(beta·self) (grad above the threshold)"""
+
+    def apply(self, grad):
+        from ..ops.pointwise import where
+        x, beta, threshold = self.saved("self"), self.saved("beta"), self.saved("threshold")
+        z = (x * beta).exp()
+        return where(x * beta > threshold, grad, grad * z / (z + 1)),
+
+
+def softplus(input, beta=1.0, threshold=20.0):  # noqa: A002
+    x = values(input, input._dtype)
+    with np.errstate(over="ignore"):
+        soft = np.log1p(np.exp(x * beta)) / beta
+    out = new_tensor(np.where(x * beta > threshold, x, soft).astype(x.dtype), input._dtype)
+    return record(SoftplusBackward0, out, (input,),
+                  {"self": input, "beta": beta, "threshold": threshold})
+
+
+class LeakyReluBackward0(Node):
+    """out = self if self > 0 else slope·self;  grad_self = grad (or slope·grad)"""
+
+    def apply(self, grad):
+        from ..ops.pointwise import where
+        return where(self.saved("self") > 0, grad, grad * self.saved("negative_slope")),
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):  # noqa: A002
+    x = values(input, input._dtype)
+    out = new_tensor(np.where(x > 0, x, x * np.asarray(negative_slope, x.dtype)), input._dtype)
+    return record(LeakyReluBackward0, out, (input,),
+                  {"self": input, "negative_slope": negative_slope})
+
+
+class EluBackward0(Node):
+    """out = self if self > 0 else alpha·(exp(self) - 1);  grad_self = grad (or grad·(out + alpha))"""
+
+    def apply(self, grad):
+        from ..ops.pointwise import where
+        alpha, result = self.saved("alpha"), self.saved("result")
+        return where(result > 0, grad, grad * (result + alpha)),
+
+
+def elu(input, alpha=1.0, inplace=False):  # noqa: A002
+    x = values(input, input._dtype)
+    out = new_tensor(np.where(x > 0, x, alpha * np.expm1(x)).astype(x.dtype), input._dtype)
+    return record(EluBackward0, out, (input,), {"alpha": alpha}, save_output="result")

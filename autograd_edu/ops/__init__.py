@@ -11,12 +11,14 @@ _METHODS = {
     arithmetic: "add sub mul div pow neg reciprocal square rsub",
     pointwise: ("abs exp log sqrt sin cos tanh sigmoid relu clamp clamp_min clamp_max maximum "
                 "minimum sgn sign eq ne lt le gt ge isnan equal allclose logical_not "
-                "floor_divide remainder"),
-    reductions: "sum sum_to_size mean max min argmax argmin norm all any prod",
+                "floor_divide remainder log1p expm1 log2 log10 tan atan rsqrt round floor ceil "
+                "trunc masked_fill"),
+    reductions: ("sum sum_to_size mean max min argmax argmin norm all any prod var std amax amin "
+                 "cumsum logsumexp sort"),
     shape: ("view reshape flatten view_as reshape_as t transpose permute squeeze unsqueeze "
-            "expand expand_as unbind narrow split chunk"),
-    indexing: "select",
-    linalg: "mm mv dot bmm matmul outer",
+            "expand expand_as unbind narrow split chunk repeat flip"),
+    indexing: "select gather index_select",
+    linalg: "mm mv dot bmm matmul outer addmm",
     copying: "clone contiguous to type_as float double half long int bool",
     inplace: "zero_ fill_ copy_",
     creation: "normal_ uniform_",
@@ -30,6 +32,20 @@ Tensor.ger = linalg.outer
 Tensor.multiply, Tensor.subtract, Tensor.divide, Tensor.true_divide = (
     arithmetic.mul, arithmetic.sub, arithmetic.div, arithmetic.div)
 Tensor.absolute, Tensor.clip, Tensor.swapaxes = pointwise.abs, pointwise.clamp, shape.transpose
+def _new_factory(fill):
+    def new(self, *size, dtype=None, requires_grad=False, device=None):
+        return creation.full(creation._size(size), fill, dtype=dtype or self._dtype,
+                             requires_grad=requires_grad)
+    return new
+
+
+Tensor.new_zeros, Tensor.new_ones, Tensor.new_empty = (
+    _new_factory(0), _new_factory(1), _new_factory(0))
+Tensor.new_full = lambda self, size, fill_value, dtype=None, requires_grad=False, device=None: \
+    creation.full(size, fill_value, dtype=dtype or self._dtype, requires_grad=requires_grad)
+Tensor.new_tensor = lambda self, data, dtype=None, requires_grad=False, device=None: \
+    creation.tensor(data, dtype=dtype or self._dtype, requires_grad=requires_grad)
+Tensor.type = copying.type_method
 Tensor.where = lambda self, condition, other: pointwise.where(condition, self, other)
 
 

@@ -55,6 +55,13 @@ def to(self, *args, copy=False, **kwargs):
     return record(ToCopyBackward0, out, (self,), {"self_dtype": self._dtype})
 
 
+def type_method(self, dtype=None, non_blocking=False):
+    """``x.type()`` names the tensor type; ``x.type(dtype)`` converts."""
+    if dtype is None:
+        return self._dtype.tensor_type
+    return to(self, dtype)
+
+
 def type_as(self, other):
     return to(self, other._dtype)
 

@@ -61,7 +61,7 @@ class IndexBackward0(Node):
 
 def _read_region(t, region):
     out = new_tensor(t._data[region], t._dtype)
-    return record(IndexBackward0, out, (t,), {"region": region, "sizes": t.shape})
+    return record(IndexBackward0, out, (t,), {"region": region, "sizes": t._data.shape})
 
 
 def embed(grad, sizes, region, node_cls=None):
@@ -104,7 +104,7 @@ def select(self, dim, index, *, reported_dim=None):
     region = (slice(None),) * d + (index, Ellipsis)
     out = make_view(self, self._data[region], lambda a: a[region])
     return record(SelectBackward0, out, (self,),
-                  {"dim": d, "index": index, "self_sym_sizes": self.shape})
+                  {"dim": d, "index": index, "self_sym_sizes": self._data.shape})
 
 
 class SliceBackward0(Node):
@@ -126,7 +126,7 @@ def slice_dim(self, dim, start, end, step):
     region = (slice(None),) * dim + (slice(start, end, step),)
     out = make_view(self, self._data[region], lambda a: a[region])
     return record(SliceBackward0, out, (self,), {"dim": dim, "start": start, "end": end,
-                                                  "step": step, "self_sym_sizes": self.shape})
+                                                  "step": step, "self_sym_sizes": self._data.shape})
 
 
 
@@ -259,3 +259,34 @@ def _index_put(self, region, value):
     data[region] = values(value, self._dtype)
     out = new_tensor(data, self._dtype)
     return record(IndexPutBackward0, out, (self, value), {"region": region, "accumulate": False})
+
+
+class GatherBackward0(Node):
+    """out[i][j] = self[i][index[i][j]] (dim 1);  grad_self = zeros with grad added at index"""
+
+    def apply(self, grad):
+        return scatter_into_zeros(self.saved("self_sym_sizes"), self.saved("dim"),
+                                  self.saved("index"), grad),
+
+
+def gather(self, dim, index):
+    d = wrap_dim(dim, self._data.ndim)
+    out = new_tensor(np.take_along_axis(self._data, index._data, axis=d), self._dtype)
+    return record(GatherBackward0, out, (self,), {"dim": d, "index": index,
+                                                  "self_sym_sizes": self._data.shape})
+
+
+class IndexSelectBackward0(Node):
+    """out = self's slices ``index`` along dim;  grad_self = zeros with grad added back there"""
+
+    def apply(self, grad):
+        d = self.saved("dim")
+        region = (slice(None),) * d + (self.saved("index")._data,)
+        return embed(grad, self.saved("self_sym_sizes"), region),
+
+
+def index_select(self, dim, index):
+    d = wrap_dim(dim, self._data.ndim)
+    out = new_tensor(np.take(self._data, index._data, axis=d), self._dtype)
+    return record(IndexSelectBackward0, out, (self,), {"dim": d, "index": index,
+                                                       "self_sym_sizes": self._data.shape})

@@ -88,12 +88,19 @@ def commit_inplace(self, out):
     copy_slices._input_metadata = ((base._data.shape, base._dtype),)
     copy_slices._saved = {"view_fn": self._view_fn, "fn": node}
     base._grad_fn, base._output_nr = copy_slices, 0
-    view_node = AsStridedBackward0()
-    view_node._next_edges = ((copy_slices, 0),)
-    view_node._input_metadata = ((self._data.shape, self._dtype),)
-    view_node._saved = {"view_fn": self._view_fn, "base_sizes": base._data.shape}
-    self._grad_fn, self._output_nr = view_node, 0
+    self._grad_fn, self._output_nr = view_of_base_node(self), 0
+    self._view_version = self._version_counter.version
     _rebind_saved_output(node, out, self)
+
+
+def view_of_base_node(view):
+    """A node reading ``view``'s part of its base's gradient history."""
+    base = view._base
+    node = AsStridedBackward0()
+    node._next_edges = (gradient_edge(base),)
+    node._input_metadata = ((view._data.shape, view._dtype),)
+    node._saved = {"view_fn": view._view_fn, "base_sizes": base._data.shape}
+    return node
 
 
 def _rebind_saved_output(node, out, self):

@@ -32,8 +32,8 @@ def mm(self, mat2):
     out = new_tensor(np.matmul(values(a, dtype), values(b, dtype)), dtype)
     return record(MmBackward0, out, (a, b), {"self": a if b.requires_grad else None,
                                             "mat2": b if a.requires_grad else None,
-                                            "self_sym_sizes": a.shape,
-                                            "mat2_sym_sizes": b.shape})
+                                            "self_sym_sizes": a._data.shape,
+                                            "mat2_sym_sizes": b._data.shape})
 
 
 class MvBackward0(Node):
@@ -101,7 +101,7 @@ def outer(self, vec2):
 def _unsafe_view(t, shape):
     from .shape import UnsafeViewBackward0
     out = new_tensor(t._data.reshape(shape), t._dtype)
-    return record(UnsafeViewBackward0, out, (t,), {"self_sym_sizes": t.shape})
+    return record(UnsafeViewBackward0, out, (t,), {"self_sym_sizes": t._data.shape})
 
 
 def _should_fold(tensor1, tensor2):
@@ -178,7 +178,7 @@ def matmul(self, other):
 def _squeeze_first(t):
     from .shape import SqueezeBackward4, make_view
     out = make_view(t, t._data[0], lambda a: a[0])
-    return record(SqueezeBackward4, out, (t,), {"dim": 0, "self_sym_sizes": t.shape})
+    return record(SqueezeBackward4, out, (t,), {"dim": 0, "self_sym_sizes": t._data.shape})
 
 
 def rmatmul(self, other):

@@ -1,6 +1,8 @@
 """Elementwise functions, each forward beside its derivative
 (formulas from ``tools/autograd/derivatives.yaml``), and comparisons."""
 
+import math
+
 import numpy as np
 
 from .. import _dtypes
@@ -260,13 +262,6 @@ def where(condition, input=None, other=None):  # noqa: A002
     return record(WhereBackward0, out, (a, b), {"condition": condition})
 
 
-def sgn(self):
-    return new_tensor(np.sign(self._data), self._dtype)
-
-
-sign = sgn
-
-
 def floor_divide(self, other):
     (a, b), dtype = promote(self, other)
     if not dtype.is_floating_point and np.any(values(b, dtype) == 0):
@@ -324,3 +319,152 @@ def equal(self, other):
 
 def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     return bool(np.allclose(self._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+# -- more elementwise functions ------------------------------------------------
+
+class Log1PBackward0(Node):
+    """out = log(1 + self);  grad_self = grad / (self + 1)"""
+
+    def apply(self, grad):
+        return grad / (self.saved("self") + 1),
+
+
+def log1p(self):
+    return _unary(Log1PBackward0, np.log1p, self, save_self=True)
+
+
+class Expm1Backward0(Node):
+    """out = exp(self) - 1;  grad_self = grad * (out + 1)"""
+
+    def apply(self, grad):
+        return grad * (self.saved("result") + 1),
+
+
+def expm1(self):
+    return _unary(Expm1Backward0, np.expm1, self, save_result=True)
+
+
+class Log2Backward0(Node):
+    """out = log2(self);  grad_self = grad / (self * ln 2)"""
+
+    def apply(self, grad):
+        return grad / (self.saved("self") * math.log(2.0)),
+
+
+def log2(self):
+    return _unary(Log2Backward0, np.log2, self, save_self=True)
+
+
+class Log10Backward0(Node):
+    """out = log10(self);  grad_self = grad / (self * ln 10)"""
+
+    def apply(self, grad):
+        return grad / (self.saved("self") * math.log(10.0)),
+
+
+def log10(self):
+    return _unary(Log10Backward0, np.log10, self, save_self=True)
+
+
+class TanBackward0(Node):
+    """out = tan(self);  grad_self = grad * (1 + out²)"""
+
+    def apply(self, grad):
+        result = self.saved("result")
+        return grad * (1 + result * result),
+
+
+def tan(self):
+    return _unary(TanBackward0, np.tan, self, save_result=True)
+
+
+class AtanBackward0(Node):
+    """out = atan(self);  grad_self = grad / (self² + 1)"""
+
+    def apply(self, grad):
+        x = self.saved("self")
+        return grad / (x * x + 1),
+
+
+def atan(self):
+    return _unary(AtanBackward0, np.arctan, self, save_self=True)
+
+
+class RsqrtBackward0(Node):
+    """out = 1 / sqrt(self);  grad_self = -grad * out³ / 2"""
+
+    def apply(self, grad):
+        result = self.saved("result")
+        return -0.5 * grad * result.pow(3),
+
+
+def rsqrt(self):
+    return _unary(RsqrtBackward0, lambda x: np.asarray(1, x.dtype) / np.sqrt(x), self,
+                  save_result=True)
+
+
+class _ZeroGradient(Node):
+    """A piecewise-constant function: its derivative is 0 almost everywhere."""
+
+    def apply(self, grad):
+        from .creation import zeros_like
+        return zeros_like(grad),
+
+
+class SignBackward0(_ZeroGradient):
+    __doc__ = "out = sign(self);  grad_self = 0"
+
+
+class RoundBackward0(_ZeroGradient):
+    __doc__ = "out = round(self);  grad_self = 0"
+
+
+class FloorBackward0(_ZeroGradient):
+    __doc__ = "out = floor(self);  grad_self = 0"
+
+
+class CeilBackward0(_ZeroGradient):
+    __doc__ = "out = ceil(self);  grad_self = 0"
+
+
+class TruncBackward0(_ZeroGradient):
+    __doc__ = "out = trunc(self);  grad_self = 0"
+
+
+def sign(self):
+    return _unary(SignBackward0, np.sign, self, keep_int=True)
+
+
+sgn = sign
+
+
+def round(self, decimals=0):  # noqa: A001 - torch's name
+    return _unary(RoundBackward0, lambda x: np.round(x, decimals), self, keep_int=True)
+
+
+def floor(self):
+    return _unary(FloorBackward0, np.floor, self, keep_int=True)
+
+
+def ceil(self):
+    return _unary(CeilBackward0, np.ceil, self, keep_int=True)
+
+
+def trunc(self):
+    return _unary(TruncBackward0, np.trunc, self, keep_int=True)
+
+
+class MaskedFillBackward0(Node):
+    """out = self with ``value`` where mask;  grad_self = grad with 0 where mask"""
+
+    def apply(self, grad):
+        return grad.masked_fill(self.saved("mask"), 0),
+
+
+def masked_fill(self, mask, value):
+    from .._tensor import Tensor
+    value = value.item() if isinstance(value, Tensor) else value
+    broadcast_shape(self._data.shape, mask._data.shape)
+    data = np.where(mask._data, np.asarray(value, self._dtype.numpy), self._data)
+    return record(MaskedFillBackward0, new_tensor(data, self._dtype), (self,), {"mask": mask})

@@ -42,12 +42,12 @@ def sum(self, dim=None, keepdim=False, *, dtype=None):  # noqa: A001
     out_dtype = _sum_dtype(self, dtype)
     if dim is None or dim == ():
         out = new_tensor(np.sum(values(self, out_dtype)), out_dtype)
-        return record(SumBackward0, out, (self,), {"self_sym_sizes": self.shape})
+        return record(SumBackward0, out, (self,), {"self_sym_sizes": self._data.shape})
     dims = wrap_dims(dim, self._data.ndim)
     axis = np_axis(dims, self._data.ndim)
     out = new_tensor(np.sum(values(self, out_dtype), axis=axis, keepdims=keepdim), out_dtype)
     return record(SumBackward1, out, (self,),
-                  {"dim": dims, "keepdim": keepdim, "self_sym_sizes": self.shape})
+                  {"dim": dims, "keepdim": keepdim, "self_sym_sizes": self._data.shape})
 
 
 def sum_to_size(self, *size):
@@ -86,13 +86,13 @@ def mean(self, dim=None, keepdim=False, *, dtype=None):
         if dim is None or dim == ():
             out = new_tensor(np.mean(values(self, out_dtype)), out_dtype)
             return record(MeanBackward0, out, (self,),
-                          {"self_sym_sizes": self.shape, "self_sym_numel": self._data.size})
+                          {"self_sym_sizes": self._data.shape, "self_sym_numel": self._data.size})
         dims = wrap_dims(dim, self._data.ndim)
         out = new_tensor(np.mean(values(self, out_dtype), axis=np_axis(dims, self._data.ndim),
                                  keepdims=keepdim),
                          out_dtype)
     return record(MeanBackward1, out, (self,),
-                  {"dim": dims, "keepdim": keepdim, "self_sym_sizes": self.shape,
+                  {"dim": dims, "keepdim": keepdim, "self_sym_sizes": self._data.shape,
                    "self_sym_numel": self._data.size})
 
 
@@ -170,7 +170,7 @@ def _extreme(self, dim, keepdim, other, name, arg_fn, full_node, dim_node, retur
     out = new_tensor(out_values, self._dtype)
     idx = new_tensor(indices, _dtypes.int64)
     record(dim_node, out, (self,), {"dim": d, "keepdim": keepdim, "indices": idx,
-                                    "self_sym_sizes": self.shape})
+                                    "self_sym_sizes": self._data.shape})
     return return_type(out, idx)
 
 
@@ -270,6 +270,204 @@ def any(self, dim=None, keepdim=False):  # noqa: A001
     return new_tensor(np.any(self._data, axis=dim, keepdims=keepdim), _dtypes.bool_)
 
 
-def prod(self, dim=None, keepdim=False):
-    out_dtype = _sum_dtype(self, None)
-    return new_tensor(np.prod(values(self, out_dtype), axis=dim, keepdims=keepdim), out_dtype)
+def _prod_of_others(x, axis):
+    """For each element, the product of the others along ``axis`` (no division,
+    so zeros are handled exactly): exclusive cumulative products from both ends."""
+    ones = np.ones_like(np.take(x, [0], axis=axis))
+    before = np.cumprod(np.concatenate([ones, x], axis=axis), axis=axis)
+    after = np.flip(np.cumprod(np.flip(np.concatenate([x, ones], axis=axis), axis), axis=axis), axis)
+    n = x.shape[axis]
+    return np.take(before, range(n), axis=axis) * np.take(after, range(1, n + 1), axis=axis)
+
+
+class ProdBackward0(Node):
+    """out = Π self;  grad_self = grad * (product of the other elements)"""
+
+    def apply(self, grad):
+        x = self.saved("self")
+        others = new_tensor(_prod_of_others(x._data.reshape(-1), 0).reshape(x._data.shape),
+                            x._dtype)
+        return grad * others,
+
+
+class ProdBackward1(Node):
+    """out = Π self along dim;  grad_self = grad * (product of the others along dim)"""
+
+    def apply(self, grad):
+        x, dim = self.saved("self"), self.saved("dim")
+        if not self.saved("keepdim") and x.dim():
+            grad = grad.unsqueeze(dim)
+        others = new_tensor(_prod_of_others(x._data, dim), x._dtype) if x.dim() else 1
+        return grad * others,
+
+
+def prod(self, dim=None, keepdim=False, *, dtype=None):
+    out_dtype = dtype or _sum_dtype(self, None)
+    if dim is None:
+        out = new_tensor(np.prod(values(self, out_dtype)), out_dtype)
+        return record(ProdBackward0, out, (self,), {"self": self}, save_output="result")
+    d = wrap_dim(dim, self._data.ndim)
+    out = new_tensor(np.prod(values(self, out_dtype), axis=np_axis(d, self.dim()),
+                             keepdims=keepdim), out_dtype)
+    return record(ProdBackward1, out, (self,), {"self": self, "dim": d, "keepdim": keepdim},
+                  save_output="result")
+
+
+def _reduced_count(shape, dims):
+    return int(np.prod([shape[d] for d in dims])) if dims is not None and shape else \
+        int(np.prod(shape))
+
+
+class VarBackward0(Node):
+    """out = Σ (self - mean)² / (N - correction);
+    grad_self = grad * 2 (self - mean) / (N - correction)"""
+
+    def apply(self, grad):
+        x, dims, correction = self.saved("self"), self.saved("dim"), self.saved("correction")
+        if dims is not None and not self.saved("keepdim") and x.dim():
+            for d in sorted(dims):
+                grad = grad.unsqueeze(d)
+        count = _reduced_count(x._data.shape, dims)
+        mean = x.mean(dims, keepdim=True) if dims is not None else x.mean()
+        return (2.0 / (count - correction)) * grad * (x - mean),
+
+
+class StdBackward0(Node):
+    """out = sqrt(var(self));  grad_self = grad * (self - mean) / ((N - correction) * out)"""
+
+    def apply(self, grad):
+        from .pointwise import where
+        x, dims, correction = self.saved("self"), self.saved("dim"), self.saved("correction")
+        result = self.saved("result")
+        if dims is not None and not self.saved("keepdim") and x.dim():
+            for d in sorted(dims):
+                grad, result = grad.unsqueeze(d), result.unsqueeze(d)
+        count = _reduced_count(x._data.shape, dims)
+        mean = x.mean(dims, keepdim=True) if dims is not None else x.mean()
+        scaled = where(result == 0, 0.0, grad / (result * 2))
+        return (2.0 / (count - correction)) * scaled * (x - mean),
+
+
+def _variance(self, dim, unbiased, keepdim, correction, node_cls, take_root):
+    if correction is None:
+        correction = 1 if unbiased in (None, True) else 0
+    dims = None if dim is None else wrap_dims(dim, self._data.ndim)
+    axis = None if dims is None else np_axis(dims, self._data.ndim)
+    with np.errstate(all="ignore"):
+        out = np.var(values(self, self._dtype), axis=axis, ddof=correction, keepdims=keepdim)
+        out = np.sqrt(out) if take_root else out
+    out = new_tensor(out, self._dtype)
+    return record(node_cls, out, (self,), {"self": self, "dim": dims, "keepdim": keepdim,
+                                           "correction": correction},
+                  save_output="result" if take_root else None)
+
+
+def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    if isinstance(dim, bool):  # var(unbiased)
+        dim, unbiased = None, dim
+    return _variance(self, dim, unbiased, keepdim, correction, VarBackward0, False)
+
+
+def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
+    return _variance(self, dim, unbiased, keepdim, correction, StdBackward0, True)
+
+
+class AmaxBackward0(Node):
+    """out = max of self along dims;  grad_self = grad shared evenly among each maximum's ties"""
+
+    def apply(self, grad):
+        x, result, dims = self.saved("self"), self.saved("result"), self.saved("dim")
+        if not self.saved("keepdim") and x.dim():
+            for d in sorted(dims):
+                grad, result = grad.unsqueeze(d), result.unsqueeze(d)
+        mask = x == result
+        return grad * mask / mask.sum(dims, keepdim=True),
+
+
+class AminBackward0(AmaxBackward0):
+    """out = min of self along dims;  grad_self = grad shared evenly among each minimum's ties"""
+
+
+def _amax_amin(self, dim, keepdim, numpy_fn, node_cls):
+    dims = wrap_dims(dim if dim != () else tuple(range(self.dim())), self._data.ndim)
+    out = new_tensor(numpy_fn(self._data, axis=np_axis(dims, self.dim()), keepdims=keepdim),
+                     self._dtype)
+    return record(node_cls, out, (self,), {"self": self, "dim": dims, "keepdim": keepdim},
+                  save_output="result")
+
+
+def amax(self, dim=(), keepdim=False):
+    return _amax_amin(self, dim, keepdim, np.max, AmaxBackward0)
+
+
+def amin(self, dim=(), keepdim=False):
+    return _amax_amin(self, dim, keepdim, np.min, AminBackward0)
+
+
+class CumsumBackward0(Node):
+    """out[i] = Σ_{j<=i} self[j] along dim;  grad_self[j] = Σ_{i>=j} grad[i]"""
+
+    def apply(self, grad):
+        dim = self.saved("dim")
+        return grad.flip(dim).cumsum(dim).flip(dim) if grad.dim() else grad,
+
+
+def cumsum(self, dim, *, dtype=None):
+    d = wrap_dim(dim, self._data.ndim)
+    out_dtype = dtype or _sum_dtype(self, None)
+    data = np.cumsum(values(self, out_dtype), axis=d) if self.dim() else \
+        values(self, out_dtype).copy()
+    return record(CumsumBackward0, new_tensor(data, out_dtype), (self,), {"dim": d})
+
+
+class LogsumexpBackward0(Node):
+    """out = log Σ exp(self) along dim;  grad_self = grad * exp(self - out)"""
+
+    def apply(self, grad):
+        x, result, dims = self.saved("self"), self.saved("result"), self.saved("dim")
+        if not self.saved("keepdim") and x.dim():
+            for d in sorted(dims):
+                grad, result = grad.unsqueeze(d), result.unsqueeze(d)
+        return grad * (x - result).exp(),
+
+
+def logsumexp(self, dim, keepdim=False):
+    dims = wrap_dims(dim, self._data.ndim)
+    axis = np_axis(dims, self.dim())
+    x = values(self, self._dtype)
+    top = np.max(x, axis=axis, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0)
+    with np.errstate(all="ignore"):
+        out = np.log(np.sum(np.exp(x - top), axis=axis, keepdims=True)) + top
+    out = out if keepdim or not self.dim() else np.squeeze(out, axis=dims)
+    return record(LogsumexpBackward0, new_tensor(out, self._dtype), (self,),
+                  {"self": self, "dim": dims, "keepdim": keepdim}, save_output="result")
+
+
+class SortBackward0(Node):
+    """values = self sorted along dim;  grad_self = grad put back at the original positions"""
+
+    def apply(self, grad, _indices_grad=None):
+        from .indexing import scatter_into_zeros
+        return scatter_into_zeros(self.saved("self_sym_sizes"), self.saved("dim"),
+                                  self.saved("indices"), grad),
+
+
+sort_return_type = make_return_type("sort", ("values", "indices"))
+
+
+def sort(self, dim=-1, descending=False, stable=False):
+    d = wrap_dim(dim, self._data.ndim)
+    data = self._data if self.dim() else self._data.reshape(1)
+    key = -data if descending and self._dtype is not _dtypes.bool_ else data
+    order = np.argsort(key, axis=d, kind="stable")
+    sorted_values = np.take_along_axis(data, order, axis=d)
+    if not self.dim():
+        sorted_values, order = sorted_values.reshape(()), order.reshape(())
+    out, idx = new_tensor(sorted_values, self._dtype), new_tensor(order, _dtypes.int64)
+    if self.dim():
+        record(SortBackward0, out, (self,), {"dim": d, "indices": idx,
+                                             "self_sym_sizes": self._data.shape})
+    return sort_return_type(out, idx)

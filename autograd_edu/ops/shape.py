@@ -15,6 +15,7 @@ def make_view(self, data, view_fn):
     modified in place, to route gradients through the base)."""
     from .._tensor import Tensor
     out = Tensor._make(data, self._dtype, self._version_counter)
+    out._view_version = self._version_counter.version
     if self._base is not None:
         parent_fn = self._view_fn
         out._base, out._view_fn = self._base, (lambda a: view_fn(parent_fn(a)))
@@ -65,7 +66,7 @@ def view(self, *size):
     except ValueError:
         raise RuntimeError(msg.VIEW_STRIDE) from None
     out = make_view(self, data, lambda a: np.reshape(a, shape, copy=False))
-    return record(ViewBackward0, out, (self,), {"self_sym_sizes": self.shape})
+    return record(ViewBackward0, out, (self,), {"self_sym_sizes": self._data.shape})
 
 
 class ReshapeAliasBackward0(ViewBackward0):
@@ -87,9 +88,9 @@ def reshape(self, *size):
         from .copying import clone
         copied = clone(self, memory_format="contiguous")
         out = new_tensor(np.reshape(copied._data, shape), self._dtype)
-        return record(UnsafeViewBackward0, out, (copied,), {"self_sym_sizes": copied.shape})
+        return record(UnsafeViewBackward0, out, (copied,), {"self_sym_sizes": copied._data.shape})
     out = make_view(self, data, lambda a: np.reshape(a, shape, copy=False))
-    return record(ReshapeAliasBackward0, out, (self,), {"self_sym_sizes": self.shape})
+    return record(ReshapeAliasBackward0, out, (self,), {"self_sym_sizes": self._data.shape})
 
 
 def flatten(self, start_dim=0, end_dim=-1):
@@ -199,15 +200,15 @@ def squeeze(self, dim=None):
     shape = self._data.shape
     if dim is None:
         axes = tuple(i for i, s in enumerate(shape) if s == 1)
-        node, save = SqueezeBackward0, {"self_sym_sizes": self.shape}
+        node, save = SqueezeBackward0, {"self_sym_sizes": self._data.shape}
     elif isinstance(dim, int):
         d = wrap_dim(dim, self._data.ndim)
         axes = (d,) if shape and shape[d] == 1 else ()
-        node, save = SqueezeBackward1, {"dim": d, "self_sym_sizes": self.shape}
+        node, save = SqueezeBackward1, {"dim": d, "self_sym_sizes": self._data.shape}
     else:
         dims = wrap_dims(dim, self._data.ndim)
         axes = tuple(d for d in dims if shape[d] == 1)
-        node, save = SqueezeBackward2, {"dim": dims, "self_sym_sizes": self.shape}
+        node, save = SqueezeBackward2, {"dim": dims, "self_sym_sizes": self._data.shape}
     out = make_view(self, np.squeeze(self._data, axis=axes), lambda a: np.squeeze(a, axis=axes))
     return record(node, out, (self,), save)
 
@@ -344,21 +345,79 @@ def narrow(self, dim, start, length):
     return slice_dim(self, d, start, start + length, 1)
 
 
-def split(self, split_size, dim=0):
+class SplitBackward0(Node):
+    """outs = self.split(size, dim);  grad_self = cat(grads, dim) (0 for unused pieces)"""
+
+    def apply(self, *grads):
+        return cat(grads, self.saved("dim")),
+
+
+class SplitWithSizesBackward0(SplitBackward0):
+    """outs = self.split([sizes], dim);  grad_self = cat(grads, dim) (0 for unused pieces)"""
+
+
+def split(self, split_size_or_sections, dim=0):
+    """Views of consecutive pieces along ``dim``, all outputs of one node (as in PyTorch)."""
     d = wrap_dim(dim, self._data.ndim)
     n = self._data.shape[d]
-    sizes = [split_size] * (n // split_size) + ([n % split_size] if n % split_size else []) \
-        if isinstance(split_size, int) else list(split_size)
-    out, start = [], 0
+    if isinstance(split_size_or_sections, int):
+        size = split_size_or_sections
+        sizes = [size] * (n // size) + ([n % size] if n % size else []) if n else [0]
+        node_cls, save = SplitBackward0, {"dim": d, "split_size": size}
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != n:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
+                               f"(input tensor's size at dimension {d}), but got "
+                               f"split_sizes={sizes}")
+        node_cls, save = SplitWithSizesBackward0, {"dim": d, "split_sizes": sizes}
+    outs, start = [], 0
     for s in sizes:
-        out.append(narrow(self, d, start, s))
+        region = (slice(None),) * d + (slice(start, start + s),)
+        outs.append(make_view(self, self._data[region], lambda a, r=region: a[r]))
         start += s
-    return tuple(out)
+    return record(node_cls, tuple(outs), (self,), save)
 
 
 def chunk(self, chunks, dim=0):
     n = self._data.shape[wrap_dim(dim, self._data.ndim)]
-    return split(self, -(-n // chunks), dim)
+    return split(self, max(-(-n // chunks), 1), dim)
+
+
+class RepeatBackward0(Node):
+    """out = self tiled ``repeats`` times;  grad_self = the sum of grad over the tiles"""
+
+    def apply(self, grad):
+        repeats, sizes = self.saved("repeats"), self.saved("self_sym_sizes")
+        lead = len(repeats) - len(sizes)
+        split_shape = []
+        for i, r in enumerate(repeats):
+            split_shape += [r, sizes[i - lead] if i >= lead else 1]
+        summed = grad.reshape(split_shape).sum(tuple(range(0, len(split_shape), 2)))
+        return summed.reshape(sizes),
+
+
+def repeat(self, *repeats):
+    repeats = _sizes_arg(repeats)
+    if len(repeats) < self._data.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
+                           "of dimensions of tensor")
+    out = new_tensor(np.tile(self._data, repeats), self._dtype)
+    return record(RepeatBackward0, out, (self,), {"repeats": repeats,
+                                                  "self_sym_sizes": self._data.shape})
+
+
+class FlipBackward0(Node):
+    """out = self reversed along dims;  grad_self = grad reversed along dims"""
+
+    def apply(self, grad):
+        return grad.flip(self.saved("dims")),
+
+
+def flip(self, *dims):
+    dims = wrap_dims(_sizes_arg(dims), self._data.ndim)
+    data = np.flip(self._data, dims).copy() if self.dim() else self._data.copy()
+    return record(FlipBackward0, new_tensor(data, self._dtype), (self,), {"dims": dims})
 
 
 def broadcast_batch(a, b):
