@@ -11,32 +11,142 @@ PyTorch 2.13 prints. Where to read what:
 - ``_random.py``      PyTorch's CPU random generator (same numbers after manual_seed)
 """
 
-from . import _dtypes, return_types
-from ._dtypes import (float16, float32, float64, get_default_dtype, int8, int16, int32, int64,
-                      promote_types, set_default_dtype, uint8)
-from ._grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
-                         no_grad, set_grad_enabled)
+from . import (  # noqa: E402,I001
+    _dtypes,
+    autograd,
+    nn,
+    ops,  # noqa: E402,I001 - attaches the operations to Tensor
+    optim,
+    return_types,
+)
+from ._dtypes import (
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    int8,
+    int16,
+    int32,
+    int64,
+    promote_types,
+    set_default_dtype,
+    uint8,
+)
+from ._grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from ._printing import get_printoptions, set_printoptions
 from ._tensor import Size, Tensor, is_tensor
-from . import ops  # noqa: E402,I001 - attaches the operations to Tensor
+from .nn.functional import log_softmax, softmax
 from .ops.arithmetic import add, div, mul, neg, pow, reciprocal, rsub, square, sub
 from .ops.copying import clone
-from .ops.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,
-                           full_like, initial_seed, linspace, manual_seed, ones, ones_like, rand,
-                           rand_like, randint, randn, randn_like, randperm, seed, tensor, zeros,
-                           zeros_like)
-from .ops.linalg import addmm, bmm, dot, matmul, mm, mv, outer
+from .ops.creation import (
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    initial_seed,
+    linspace,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    seed,
+    tensor,
+    zeros,
+    zeros_like,
+)
 from .ops.indexing import gather, index_select
-from .ops.pointwise import (abs, allclose, atan, ceil, clamp, cos, eq, equal, exp, expm1, floor,
-                            ge, gt, isnan, le, log, log1p, log2, log10, logical_not, lt,
-                            masked_fill, maximum, minimum, ne, relu, round, rsqrt, sgn, sigmoid,
-                            sign, sin, sqrt, tan, tanh, trunc, where)
-from .ops.reductions import (all, amax, amin, any, argmax, argmin, cumsum, logsumexp, max, mean,
-                             min, norm, prod, sort, std, sum, var)
-from .ops.shape import (cat, chunk, flatten, flip, narrow, permute, repeat, reshape, split,
-                        squeeze, stack, t, transpose, unbind, unsqueeze)
-from . import autograd, nn, optim  # noqa: E402,I001
-from .nn.functional import log_softmax, softmax
+from .ops.linalg import addmm, bmm, dot, matmul, mm, mv, outer
+from .ops.pointwise import (
+    abs,
+    allclose,
+    atan,
+    ceil,
+    clamp,
+    cos,
+    eq,
+    equal,
+    exp,
+    expm1,
+    floor,
+    ge,
+    gt,
+    isnan,
+    le,
+    log,
+    log1p,
+    log2,
+    log10,
+    logical_not,
+    lt,
+    masked_fill,
+    maximum,
+    minimum,
+    ne,
+    relu,
+    round,
+    rsqrt,
+    sgn,
+    sigmoid,
+    sign,
+    sin,
+    sqrt,
+    tan,
+    tanh,
+    trunc,
+    where,
+)
+from .ops.reductions import (
+    all,
+    amax,
+    amin,
+    any,
+    argmax,
+    argmin,
+    cumsum,
+    logsumexp,
+    max,
+    mean,
+    min,
+    norm,
+    prod,
+    sort,
+    std,
+    sum,
+    var,
+)
+from .ops.shape import (
+    cat,
+    chunk,
+    flatten,
+    flip,
+    narrow,
+    permute,
+    repeat,
+    reshape,
+    split,
+    squeeze,
+    stack,
+    t,
+    transpose,
+    unbind,
+    unsqueeze,
+)
 
 float = float32  # noqa: A001 - torch's aliases
 double = float64
@@ -51,16 +161,16 @@ clip, absolute = clamp, abs
 ger = outer
 
 
-def numel(t):
-    return t.numel()
+def numel(input):  # noqa: A002
+    return input.numel()
 
 
 def result_type(a, b):
     return _dtypes.result_type(a, b)
 
 
-def is_floating_point(t):
-    return t.is_floating_point()
+def is_floating_point(input):  # noqa: A002
+    return input.is_floating_point()
 
 
 __version__ = "0.1.0"

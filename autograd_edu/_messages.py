@@ -137,7 +137,9 @@ CAT_SIZES = (
     "Sizes of tensors must match except in dimension {dim}. Expected size {expected} but got "
     "size {got} for tensor number {index} in the list."
 )
-STACK_SIZES = "stack expects each tensor to be equal size, but got {a} at entry 0 and {b} at entry {index}"
+STACK_SIZES = (
+    "stack expects each tensor to be equal size, but got {a} at entry 0 and {b} at entry {index}"
+)
 INDEX_OUT_OF_RANGE = "index {index} is out of bounds for dimension {dim} with size {size}"
 DIM_OUT_OF_RANGE = "Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})"
 EXPAND_SIZE = (

@@ -18,7 +18,6 @@ import numpy as np
 
 from . import _dtypes, _grad_mode, _printing
 from . import _messages as msg
-from ._grad_mode import is_grad_enabled
 from .utils.hooks import HookDict
 
 

@@ -22,11 +22,11 @@ def _as_tuple(x):
 
 def _make_grads(outputs, grads):
     """The gradient to start from for each output (PyTorch's ``_make_grads``)."""
-    from ..ops.creation import ones_like
     from .._tensor import Size
+    from ..ops.creation import ones_like
     grads = (None,) * len(outputs) if grads is None else grads
     if len(grads) != len(outputs):
-        raise RuntimeError(f"grad can be implicitly created only for scalar outputs")
+        raise RuntimeError("grad can be implicitly created only for scalar outputs")
     result = []
     for i, (out, grad) in enumerate(zip(outputs, grads, strict=True)):
         if grad is None:

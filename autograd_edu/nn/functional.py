@@ -193,7 +193,8 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):  # noqa: A002
 
 
 class EluBackward0(Node):
-    """out = self if self > 0 else alpha·(exp(self) - 1);  grad_self = grad (or grad·(out + alpha))"""
+    """out = self if self > 0 else alpha·(exp(self) - 1);
+    grad_self = grad (or grad·(out + alpha))"""
 
     def apply(self, grad):
         from ..ops.pointwise import where

@@ -3,8 +3,7 @@ methods and operators, so ``x.exp()``, ``torch.exp(x)`` and ``x ** 2`` all
 reach the same function."""
 
 from .._tensor import Tensor
-from . import (arithmetic, copying, creation, indexing, inplace, linalg, pointwise, reductions,
-               shape)
+from . import arithmetic, copying, creation, indexing, inplace, linalg, pointwise, reductions, shape
 from .inplace import apply_inplace
 
 _METHODS = {

@@ -185,7 +185,8 @@ class PowBackward1(Node):
 
 
 class PowBackward2(Node):
-    """out = self ** exponent with ``self`` a number (``2 ** x``);  grad_exponent = grad * out * log(self)"""
+    """out = self ** exponent with ``self`` a number (``2 ** x``);
+    grad_exponent = grad * out * log(self)"""
 
     def apply(self, grad):
         base, result = self.saved("self"), self.saved("result")

@@ -125,7 +125,8 @@ def zeros(*size, dtype=None, requires_grad=False, device=None):
 
 
 def empty(*size, dtype=None, requires_grad=False, device=None):
-    return _filled(_size(size, "empty"), 0, dtype, requires_grad)  # zeros: numpy's garbage helps nobody
+    # zeros rather than uninitialised memory: garbage values teach nothing
+    return _filled(_size(size, "empty"), 0, dtype, requires_grad)
 
 
 def full(size, fill_value, dtype=None, requires_grad=False, device=None):

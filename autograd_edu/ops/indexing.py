@@ -16,7 +16,6 @@ from ..autograd.graph import Node
 from ._common import new_tensor, record, values, wrap_dim
 from .shape import make_view, unsqueeze
 
-
 # -- the derivative side: put a gradient back where it was read from ---------
 
 class _EmbedBackward(Node):

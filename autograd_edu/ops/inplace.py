@@ -180,8 +180,7 @@ def fill_(self, value):
 
 
 def copy_(self, src, non_blocking=False):
-    from ._common import as_tensor_arg, record, values
-    from ._common import broadcast_shape
+    from ._common import as_tensor_arg, broadcast_shape, record, values
     src = as_tensor_arg(src)
     broadcast_shape(self._data.shape, src._data.shape)
 

@@ -24,7 +24,7 @@ class MmBackward0(Node):
 def mm(self, mat2):
     a, b, dtype = _operands(self, mat2)
     if a._data.ndim != 2 or b._data.ndim != 2:
-        raise RuntimeError(f"self must be a matrix" if a._data.ndim != 2 else
+        raise RuntimeError("self must be a matrix" if a._data.ndim != 2 else
                            "mat2 must be a matrix")
     if a._data.shape[1] != b._data.shape[0]:
         raise RuntimeError(msg.MM_SHAPES.format(a0=a._data.shape[0], a1=a._data.shape[1],

@@ -275,7 +275,8 @@ def _prod_of_others(x, axis):
     so zeros are handled exactly): exclusive cumulative products from both ends."""
     ones = np.ones_like(np.take(x, [0], axis=axis))
     before = np.cumprod(np.concatenate([ones, x], axis=axis), axis=axis)
-    after = np.flip(np.cumprod(np.flip(np.concatenate([x, ones], axis=axis), axis), axis=axis), axis)
+    padded = np.flip(np.concatenate([x, ones], axis=axis), axis)
+    after = np.flip(np.cumprod(padded, axis=axis), axis)
     n = x.shape[axis]
     return np.take(before, range(n), axis=axis) * np.take(after, range(1, n + 1), axis=axis)
 
