@@ -51,6 +51,13 @@ UNCAUGHT = "UNCAUGHT EXCEPTION"
 # normalisation
 
 _ADDR = re.compile(r"0x[0-9a-fA-F]+")
+# Tensor methods are C built-ins in torch 2.13 (`<built-in method retain_grad of Tensor object
+# at 0x...>`) and Python functions here (`<bound method Tensor.retain_grad of tensor(...)>`, which
+# is what older torch printed too, see seed 001). The README's rule: where torch's text names its
+# C implementation we print our own honest text, so both forms map to one canonical one.
+_METHOD_REPR = re.compile(r"<(?:built-in method (\w+) of Tensor object at 0x[0-9a-fA-F]+>|"
+                          r"bound method Tensor\.(\w+) of tensor\((?:[^<>]|<[^<>]*>)*?\)>)",
+                          re.DOTALL)
 _PACKAGE = re.compile(r"\bautograd_edu\.")
 # A warning raised inside the library: "<path>/torch/....py:979: UserWarning: ..." (torch)
 # or "<path>/autograd_edu/....py:176: UserWarning: ..." (edu), followed by the source line.
@@ -78,6 +85,7 @@ def normalise(text: str, program_path: str | None = None) -> str:
             continue
         out.append(line)
     text = "\n".join(out)
+    text = _METHOD_REPR.sub(lambda m: f"<method Tensor.{m.group(1) or m.group(2)}>", text)
     text = _ADDR.sub("0xADDR", text)
     text = _PACKAGE.sub("torch.", text)
     return text

@@ -39,7 +39,8 @@ def _plus_scaled(a, b, alpha, dtype, sign=1):
     if not dtype.is_floating_point:
         return a + sign * alpha * b
     wide = np.float64 if dtype.numpy.itemsize < 8 else np.longdouble
-    return (a.astype(wide) + (sign * alpha) * b.astype(wide)).astype(dtype.numpy)
+    scale = np.asarray(sign * alpha, dtype.numpy).astype(wide)  # alpha is cast to the dtype first
+    return (a.astype(wide) + scale * b.astype(wide)).astype(dtype.numpy)
 
 
 def add(self, other, *, alpha=1):

@@ -8,6 +8,29 @@ from ..autograd.graph import Node
 from ._common import new_tensor, promote, record, values
 
 
+def _product(a, b, start=None):
+    """(start +) a @ b. For the small matrices lessons use, PyTorch's CPU kernel
+    adds the k products one after another (starting from the bias in addmm),
+    which rounds differently from numpy's BLAS; doing the same gives PyTorch's
+    last bits. Larger products go to numpy's matmul (PyTorch's BLAS then also
+    blocks the sums its own way, so those can differ in the last bit)."""
+    m, n = a.shape[-2], (b.shape[-1] if b.ndim > 1 else 1)
+    if not (m <= 8 and n <= 8 or m == 1) or a.shape[-1] > 1024:
+        out = np.matmul(a, b)
+        return out if start is None else start + out
+    column = b.ndim == 1
+    b2 = b[:, None] if column else b
+    out_shape = a.shape[:-1] + b2.shape[-1:]
+    # a matrix-vector product (n = 1) adds the bias after the sum, as BLAS gemv does
+    bias_last = start is not None and n == 1 and m > 1
+    out = np.zeros(out_shape, a.dtype) if start is None or bias_last else \
+        np.array(np.broadcast_to(start, out_shape), a.dtype)
+    for i in range(a.shape[-1]):
+        out = out + a[..., i:i + 1] * b2[..., i:i + 1, :]
+    out = out + start if bias_last else out
+    return out[..., 0] if column else out
+
+
 def _operands(a, b):
     (a, b), dtype = promote(a, b, elementwise=False)
     return a, b, dtype
@@ -29,7 +52,7 @@ def mm(self, mat2):
     if a._data.shape[1] != b._data.shape[0]:
         raise RuntimeError(msg.MM_SHAPES.format(a0=a._data.shape[0], a1=a._data.shape[1],
                                                 b0=b._data.shape[0], b1=b._data.shape[1]))
-    out = new_tensor(np.matmul(values(a, dtype), values(b, dtype)), dtype)
+    out = new_tensor(_product(values(a, dtype), values(b, dtype)), dtype)
     return record(MmBackward0, out, (a, b), {"self": a if b.requires_grad else None,
                                             "mat2": b if a.requires_grad else None,
                                             "self_sym_sizes": a._data.shape,
@@ -49,7 +72,7 @@ def mv(self, vec):
     if a._data.shape[1] != b._data.shape[0]:
         raise RuntimeError(msg.MV_SIZES.format(n=a._data.shape[0], r=a._data.shape[0],
                                                c=a._data.shape[1], m=b._data.shape[0]))
-    out = new_tensor(np.matmul(values(a, dtype), values(b, dtype)), dtype)
+    out = new_tensor(_product(values(a, dtype), values(b, dtype)), dtype)
     return record(MvBackward0, out, (a, b), {"self": a, "vec": b})
 
 
@@ -90,7 +113,7 @@ def bmm(self, mat2):
     if b._data.shape[:2] != (a._data.shape[0], a._data.shape[2]):
         raise RuntimeError(msg.BMM_SIZES.format(b=a._data.shape[0], k=a._data.shape[2],
                                                 b2=b._data.shape[0], k2=b._data.shape[1]))
-    out = new_tensor(np.matmul(values(a, dtype), values(b, dtype)), dtype)
+    out = new_tensor(_product(values(a, dtype), values(b, dtype)), dtype)
     return record(BmmBackward0, out, (a, b), {"self": a, "mat2": b})
 
 
@@ -200,8 +223,7 @@ def addmm(self, mat1, mat2, *, beta=1, alpha=1):
     if a._data.shape[1] != b._data.shape[0]:
         raise RuntimeError(msg.MM_SHAPES.format(a0=a._data.shape[0], a1=a._data.shape[1],
                                                 b0=b._data.shape[0], b1=b._data.shape[1]))
-    product = np.matmul(values(a, dtype), values(b, dtype))
-    out = new_tensor(values(bias, dtype) + product, dtype)
+    out = new_tensor(_product(values(a, dtype), values(b, dtype), values(bias, dtype)), dtype)
     return record(AddmmBackward0, out, (bias, a, b),
                   {"mat1": a if b.requires_grad else None, "mat2": b if a.requires_grad else None,
                    "alpha": alpha, "beta": beta})
