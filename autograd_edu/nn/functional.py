@@ -26,8 +26,8 @@ class SoftmaxBackward0(Node):
     """out = exp(self) / Σ exp(self) along dim;  grad_self = out * (grad - Σ grad·out)"""
 
     def apply(self, grad):
-        result, dim = self.saved("result"), self.saved("dim")
-        return result * (grad - (grad * result).sum(dim, keepdim=True)),
+        from ..ops.formula_ops import softmax_backward_data
+        return softmax_backward_data(grad, self.saved("result"), self.saved("dim")),
 
 
 def softmax(input, dim=None, dtype=None):  # noqa: A002 - torch's names
@@ -35,8 +35,8 @@ def softmax(input, dim=None, dtype=None):  # noqa: A002 - torch's names
     x, axis = values(input, input._dtype), np_axis(d, input.dim())
     shifted = np.exp(x - np.max(x, axis=axis, keepdims=True))
     # PyTorch's softmax kernels always write a contiguous result
-    out = new_tensor(np.ascontiguousarray(shifted / np.sum(shifted, axis=axis, keepdims=True)),
-                     input._dtype)
+    out = shifted / np.sum(shifted, axis=axis, keepdims=True)
+    out = new_tensor(np.ascontiguousarray(out).reshape(x.shape), input._dtype)
     return record(SoftmaxBackward0, out, (input,), {"dim": d}, save_output="result")
 
 
@@ -53,7 +53,7 @@ def log_softmax(input, dim=None, dtype=None):  # noqa: A002
     x, axis = values(input, input._dtype), np_axis(d, input.dim())
     shifted = x - np.max(x, axis=axis, keepdims=True)
     out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
-    out = new_tensor(np.ascontiguousarray(out), input._dtype)
+    out = new_tensor(np.ascontiguousarray(out).reshape(x.shape), input._dtype)
     return record(LogSoftmaxBackward0, out, (input,), {"dim": d}, save_output="result")
 
 
@@ -97,28 +97,28 @@ class NllLossBackward0(Node):
     def apply(self, grad):
         x, target = self.saved("self"), self.saved("target")
         reduction, total = self.saved("reduction"), self.saved("total_weight")
-        rows = np.arange(target._data.shape[0])
-        keep = target._data != self.saved("ignore_index")
-        data = np.zeros(x._data.shape, x._dtype.numpy)
-        scale = grad._data if reduction == 0 else grad._data.reshape(())
+        classes = x._data.shape[-1]
+        targets = target._data.reshape(-1)
+        rows = np.arange(targets.shape[0])
+        keep = targets != self.saved("ignore_index")
+        data = np.zeros((targets.shape[0], classes), x._dtype.numpy)
+        scale = grad._data.reshape(-1) if reduction == 0 else grad._data.reshape(())
         if reduction == 1:
             scale = scale / total._data
-        data[rows[keep], target._data[keep]] = -(scale[keep] if reduction == 0 else scale)
-        return new_tensor(data, x._dtype),
+        data[rows[keep], targets[keep]] = -(scale[keep] if reduction == 0 else scale)
+        return new_tensor(data.reshape(x._data.shape), x._dtype),
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):  # noqa: A002
-    if input.dim() == 1:  # one sample: PyTorch treats it as a batch of one, then squeezes
-        out = nll_loss(input.unsqueeze(0), target.unsqueeze(0), weight,
-                       ignore_index=ignore_index, reduction=reduction)
-        return out.squeeze(0) if reduction == "none" else out
-    x = values(input, input._dtype)
-    rows = np.arange(target._data.shape[0])
-    keep = target._data != ignore_index
-    picked = np.where(keep, -x[rows, np.where(keep, target._data, 0)], 0)
+    """-input[i, target[i]], reduced. A 1-D input is one sample (target 0-d)."""
+    x = values(input, input._dtype).reshape(-1, input._data.shape[-1])
+    targets = target._data.reshape(-1)
+    rows = np.arange(targets.shape[0])
+    keep = targets != ignore_index
+    picked = np.where(keep, -x[rows, np.where(keep, targets, 0)], 0).astype(x.dtype)
     total = np.asarray(keep.sum(), input._dtype.numpy)
-    out = {"none": lambda: picked, "sum": lambda: picked.sum(),
+    out = {"none": lambda: picked.reshape(target._data.shape), "sum": lambda: picked.sum(),
            "mean": lambda: picked.sum() / total}[reduction]()
     return record(NllLossBackward0, new_tensor(out, input._dtype), (input,),
                   {"self": input, "target": target, "weight": weight,
@@ -130,10 +130,13 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                   reduce=None, reduction="mean", label_smoothing=0.0):  # noqa: A002
     class_dim = 0 if input.dim() == 1 else 1
     if target._dtype.is_floating_point:  # class probabilities: -Σ target · log p
-        loss = -(log_softmax(input, class_dim) * target).sum(class_dim)
-        if reduction == "mean":
-            return loss.sum() / (input.shape[0] if input.dim() > 1 else 1)
-        return _reduce(loss, reduction)
+        weighted = log_softmax(input, class_dim) * target
+        if reduction == "none":
+            return -weighted.sum(class_dim)
+        if reduction == "sum":
+            return -weighted.sum()
+        from ..ops.formula_ops import div_scalar
+        return div_scalar(-weighted.sum(), input.shape[0] if input.dim() > 1 else 1)
     return nll_loss(log_softmax(input, class_dim), target, weight, ignore_index=ignore_index,
                     reduction=reduction)
 

@@ -19,6 +19,17 @@ def _binary(a, b):
     return a, b, dtype
 
 
+def _out_like(a, b, dtype):
+    """Where PyTorch's TensorIterator would write: if the first operand is a
+    dense non-contiguous tensor of the result's shape (e.g. transposed), the
+    result gets its layout (this later decides view vs copy in ``reshape``)."""
+    x = a._data
+    if x.flags.c_contiguous or x.ndim < 2 or 0 in x.strides or x.shape != np.broadcast_shapes(
+            x.shape, b._data.shape):
+        return None
+    return np.empty_like(x, dtype=dtype.numpy)
+
+
 def _saved_if(tensor, condition):
     return tensor if condition else None
 
@@ -27,15 +38,16 @@ class AddBackward0(Node):
     """out = self + alpha * other;  grad_self = grad,  grad_other = alpha * grad"""
 
     def apply(self, grad):
+        from .formula_ops import mul_scalar
         alpha = self.saved("alpha")
-        return grad, (grad if alpha == 1 else grad * alpha)
+        return grad, (grad if alpha == 1 else mul_scalar(grad, alpha))
 
 
-def _plus_scaled(a, b, alpha, dtype, sign=1):
+def _plus_scaled(a, b, alpha, dtype, sign=1, out=None):
     """a + sign * alpha * b. PyTorch's CPU kernels fuse the multiply-add (one
     rounding); computing in a wider float and rounding once gives its result."""
     if alpha == 1:
-        return np.add(a, b) if sign == 1 else np.subtract(a, b)
+        return np.add(a, b, out=out) if sign == 1 else np.subtract(a, b, out=out)
     if not dtype.is_floating_point:
         return a + sign * alpha * b
     wide = np.float64 if dtype.numpy.itemsize < 8 else np.longdouble
@@ -45,7 +57,8 @@ def _plus_scaled(a, b, alpha, dtype, sign=1):
 
 def add(self, other, *, alpha=1):
     a, b, dtype = _binary(self, other)
-    out = new_tensor(_plus_scaled(values(a, dtype), values(b, dtype), alpha, dtype), dtype)
+    out = new_tensor(_plus_scaled(values(a, dtype), values(b, dtype), alpha, dtype,
+                                  out=_out_like(a, b, dtype)), dtype)
     return record(AddBackward0, out, (a, b), {"alpha": alpha})
 
 
@@ -53,13 +66,15 @@ class SubBackward0(Node):
     """out = self - alpha * other;  grad_self = grad,  grad_other = -alpha * grad"""
 
     def apply(self, grad):
+        from .formula_ops import mul_scalar
         alpha = self.saved("alpha")
-        return grad, (-grad if alpha == 1 else -grad * alpha)
+        return grad, (-grad if alpha == 1 else mul_scalar(-grad, alpha))
 
 
 def sub(self, other, *, alpha=1):
     a, b, dtype = _binary(self, other)
-    out = new_tensor(_plus_scaled(values(a, dtype), values(b, dtype), alpha, dtype, -1), dtype)
+    out = new_tensor(_plus_scaled(values(a, dtype), values(b, dtype), alpha, dtype, -1,
+                                  out=_out_like(a, b, dtype)), dtype)
     return record(SubBackward0, out, (a, b), {"alpha": alpha})
 
 
@@ -67,8 +82,9 @@ class RsubBackward1(Node):
     """out = other - alpha * self  (``2 - x``);  grad_self = -alpha * grad"""
 
     def apply(self, grad):
+        from .formula_ops import mul_scalar
         alpha = self.saved("alpha")
-        return (-grad if alpha == 1 else -grad * alpha),
+        return (-grad if alpha == 1 else mul_scalar(-grad, alpha)),
 
 
 def rsub(self, other, *, alpha=1):
@@ -87,7 +103,8 @@ class MulBackward0(Node):
 
 def mul(self, other):
     a, b, dtype = _binary(self, other)
-    out = new_tensor(np.multiply(values(a, dtype), values(b, dtype)), dtype)
+    out = new_tensor(np.multiply(values(a, dtype), values(b, dtype), out=_out_like(a, b, dtype)),
+                     dtype)
     # each factor is saved only if the *other* one needs a gradient
     return record(MulBackward0, out, (a, b),
                   {"self": _saved_if(a, b.requires_grad), "other": _saved_if(b, a.requires_grad)})
@@ -113,7 +130,8 @@ def div(self, other, *, rounding_mode=None):
         from .. import _dtypes
         dtype = _dtypes.get_default_dtype()  # true division of integers gives floats
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = new_tensor(np.divide(values(a, dtype), values(b, dtype)), dtype)
+        out = new_tensor(np.divide(values(a, dtype), values(b, dtype),
+                                   out=_out_like(a, b, dtype)), dtype)
     return record(DivBackward0, out, (a, b),
                   {"self": _saved_if(a, b.requires_grad), "other": _saved_if(b, True)})
 
@@ -167,7 +185,8 @@ class PowBackward0(Node):
         if exponent == 0:
             from .creation import zeros_like
             return zeros_like(grad),
-        return grad * (exponent * pow(self.saved("self"), exponent - 1)),
+        from .formula_ops import mul_scalar
+        return grad * mul_scalar(pow(self.saved("self"), exponent - 1), exponent),
 
 
 class PowBackward1(Node):
@@ -179,7 +198,9 @@ class PowBackward1(Node):
         base, exponent = self.saved("self"), self.saved("exponent")
         grad_self = grad_exponent = None
         if self.needs_input_grad(0):
-            grad_self = where(exponent == 0.0, 0.0, grad * (exponent * pow(base, exponent - 1)))
+            from .formula_ops import sub_scalar
+            grad_self = where(exponent == 0.0, 0.0,
+                              grad * (exponent * pow(base, sub_scalar(exponent, 1))))
         if self.needs_input_grad(1):
             grad_exponent = _pow_exponent_grad(grad, base, exponent, self.saved("result"))
         return grad_self, grad_exponent
@@ -194,7 +215,8 @@ class PowBackward2(Node):
         if base == 0:
             from .pointwise import where
             return grad * where(self.saved("exponent") >= 0, 0.0, result * -math.inf),
-        return grad * (result * math.log(base)),  # log of the number, in double precision
+        from .formula_ops import mul_scalar
+        return grad * mul_scalar(result, math.log(base)),  # log of the number, in double
 
 
 def _pow_exponent_grad(grad, base, exponent, result):

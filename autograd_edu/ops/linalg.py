@@ -36,12 +36,35 @@ def _operands(a, b):
     return a, b, dtype
 
 
+def _strides(t):
+    """Strides in elements, as PyTorch reports them."""
+    return tuple(s // t._data.itemsize for s in t._data.strides)
+
+
+def _column_major(strides, sizes):
+    return strides[0] == 1 and strides[1] == sizes[0]
+
+
 class MmBackward0(Node):
-    """out = self @ mat2;  grad_self = grad @ mat2ᵀ,  grad_mat2 = selfᵀ @ grad"""
+    """out = self @ mat2;  grad_self = grad @ mat2ᵀ,  grad_mat2 = selfᵀ @ grad
+    (for an input stored column-major, PyTorch computes the transposed product
+    and transposes it, so the gradient has the input's layout)"""
 
     def apply(self, grad):
-        return (grad.mm(self.saved("mat2").t()) if self.needs_input_grad(0) else None,
-                self.saved("self").t().mm(grad) if self.needs_input_grad(1) else None)
+        grad_self = grad_mat2 = None
+        if self.needs_input_grad(0):
+            mat2 = self.saved("mat2")
+            if _column_major(self.saved("self_sym_strides"), self.saved("self_sym_sizes")):
+                grad_self = mat2.mm(grad.t()).t()
+            else:
+                grad_self = grad.mm(mat2.t())
+        if self.needs_input_grad(1):
+            mat1 = self.saved("self")
+            if _column_major(self.saved("mat2_sym_strides"), self.saved("mat2_sym_sizes")):
+                grad_mat2 = grad.t().mm(mat1).t()
+            else:
+                grad_mat2 = mat1.t().mm(grad)
+        return grad_self, grad_mat2
 
 
 def mm(self, mat2):
@@ -56,7 +79,9 @@ def mm(self, mat2):
     return record(MmBackward0, out, (a, b), {"self": a if b.requires_grad else None,
                                             "mat2": b if a.requires_grad else None,
                                             "self_sym_sizes": a._data.shape,
-                                            "mat2_sym_sizes": b._data.shape})
+                                            "mat2_sym_sizes": b._data.shape,
+                                            "self_sym_strides": _strides(a),
+                                            "mat2_sym_strides": _strides(b)})
 
 
 class MvBackward0(Node):
@@ -118,7 +143,7 @@ def bmm(self, mat2):
 
 
 def outer(self, vec2):
-    return self.unsqueeze(1) * vec2
+    return self.reshape(self._data.shape[0], 1) * vec2  # as PyTorch writes it
 
 
 def _unsafe_view(t, shape):

@@ -60,7 +60,8 @@ class SqrtBackward0(Node):
     """out = sqrt(self);  grad_self = grad / (2 * out)"""
 
     def apply(self, grad):
-        return grad / (2 * self.saved("result")),
+        from .formula_ops import mul_scalar
+        return grad / mul_scalar(self.saved("result"), 2),
 
 
 def sqrt(self):
@@ -93,8 +94,8 @@ class TanhBackward0(Node):
     """out = tanh(self);  grad_self = grad * (1 - out²)"""
 
     def apply(self, grad):
-        result = self.saved("result")
-        return grad * (1 - result * result),
+        from .formula_ops import tanh_backward
+        return tanh_backward(grad, self.saved("result")),
 
 
 def tanh(self):
@@ -105,8 +106,8 @@ class SigmoidBackward0(Node):
     """out = 1 / (1 + exp(-self));  grad_self = grad * (1 - out) * out"""
 
     def apply(self, grad):
-        result = self.saved("result")
-        return grad * (1 - result) * result,
+        from .formula_ops import sigmoid_backward
+        return sigmoid_backward(grad, self.saved("result")),
 
 
 def _sigmoid(x):
@@ -349,7 +350,8 @@ class Log2Backward0(Node):
     """out = log2(self);  grad_self = grad / (self * ln 2)"""
 
     def apply(self, grad):
-        return grad / (self.saved("self") * math.log(2.0)),
+        from .formula_ops import mul_scalar
+        return grad / mul_scalar(self.saved("self"), math.log(2.0)),
 
 
 def log2(self):
@@ -360,7 +362,8 @@ class Log10Backward0(Node):
     """out = log10(self);  grad_self = grad / (self * ln 10)"""
 
     def apply(self, grad):
-        return grad / (self.saved("self") * math.log(10.0)),
+        from .formula_ops import mul_scalar
+        return grad / mul_scalar(self.saved("self"), math.log(10.0)),
 
 
 def log10(self):
@@ -396,7 +399,8 @@ class RsqrtBackward0(Node):
 
     def apply(self, grad):
         result = self.saved("result")
-        return -0.5 * grad * result.pow(3),
+        from .formula_ops import mul_scalar
+        return mul_scalar(grad, -0.5) * result.pow(3),
 
 
 def rsqrt(self):

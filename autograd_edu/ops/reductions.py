@@ -53,6 +53,8 @@ def sum(self, dim=None, keepdim=False, *, dtype=None):  # noqa: A001
 def sum_to_size(self, *size):
     """Sum the broadcast dims away so the result has shape ``size`` (torch's sum_to)."""
     shape = tuple(size[0]) if len(size) == 1 and isinstance(size[0], tuple | list) else size
+    if not shape:
+        return sum(self)  # PyTorch's sum_to: to a 0-d shape it is a plain sum()
     leading = self._data.ndim - len(shape)
     dims = tuple(range(leading)) + tuple(
         leading + i for i, s in enumerate(shape) if s == 1 and self._data.shape[leading + i] != 1)
@@ -64,7 +66,8 @@ class MeanBackward0(Node):
     """out = self.mean();  grad_self = grad expanded, divided by the element count"""
 
     def apply(self, grad):
-        return grad.expand(self.saved("self_sym_sizes")) / self.saved("self_sym_numel"),
+        from .formula_ops import div_scalar
+        return div_scalar(grad.expand(self.saved("self_sym_sizes")), self.saved("self_sym_numel")),
 
 
 class MeanBackward1(Node):
@@ -73,7 +76,8 @@ class MeanBackward1(Node):
     def apply(self, grad):
         sizes, dims = self.saved("self_sym_sizes"), self.saved("dim")
         count = int(np.prod([sizes[d] for d in dims])) if sizes else 1
-        return _expand_back(grad, sizes, dims, self.saved("keepdim")) / count,
+        from .formula_ops import div_scalar
+        return div_scalar(_expand_back(grad, sizes, dims, self.saved("keepdim")), count),
 
 
 def mean(self, dim=None, keepdim=False, *, dtype=None):

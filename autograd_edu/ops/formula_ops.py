@@ -1,0 +1,113 @@
+"""Operations used inside derivative formulas.
+
+PyTorch's formulas are C++: ``grad * 2`` there multiplies by a *Scalar*
+(recorded as ``MulBackward1``), and ``tanh``'s derivative is its own
+operation ``tanh_backward`` (recorded as ``TanhBackwardBackward0``). With
+``create_graph=True`` those records are what a learner sees in the graph of
+a gradient, so the formulas in ``ops/`` call these instead of the Python
+operators (which record ``MulBackward0`` with a wrapped number).
+"""
+
+import numpy as np
+
+from ..autograd.graph import Node
+from ._common import new_tensor, record, values
+
+
+class MulBackward1(Node):
+    """out = self * other (a number);  grad_self = grad * other"""
+
+    def apply(self, grad):
+        return mul_scalar(grad, self.saved("other")),
+
+
+def mul_scalar(self, other):
+    out = new_tensor(np.multiply(self._data, np.asarray(other, self._dtype.numpy)), self._dtype)
+    return record(MulBackward1, out, (self,), {"other": other})
+
+
+class DivBackward1(Node):
+    """out = self / other (a number);  grad_self = grad / other"""
+
+    def apply(self, grad):
+        return div_scalar(grad, self.saved("other")),
+
+
+def div_scalar(self, other):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = new_tensor(np.divide(self._data, np.asarray(other, self._dtype.numpy)),
+                         self._dtype)
+    return record(DivBackward1, out, (self,), {"other": other})
+
+
+class SubBackward1(Node):
+    """out = self - other (a number);  grad_self = grad"""
+
+    def apply(self, grad):
+        return grad,
+
+
+def sub_scalar(self, other):
+    out = new_tensor(np.subtract(self._data, np.asarray(other, self._dtype.numpy)), self._dtype)
+    return record(SubBackward1, out, (self,), {"other": other, "alpha": 1})
+
+
+class TanhBackwardBackward0(Node):
+    """out = grad_output * (1 - output²);
+    grad_grad_output = tanh_backward(grad, output),  grad_output = grad * -2 output grad_output"""
+
+    def apply(self, grad):
+        grad_output, output = self.saved("grad_output"), self.saved("output")
+        return (tanh_backward(grad, output) if self.needs_input_grad(0) else None,
+                grad * (mul_scalar(output, -2) * grad_output) if self.needs_input_grad(1)
+                else None)
+
+
+def tanh_backward(grad_output, output):
+    g, y = grad_output._data, values(output, grad_output._dtype)
+    out = new_tensor(g * (np.asarray(1, g.dtype) - y * y), grad_output._dtype)
+    return record(TanhBackwardBackward0, out, (grad_output, output),
+                  {"grad_output": grad_output, "output": output})
+
+
+class SigmoidBackwardBackward0(Node):
+    """out = grad_output * (1 - output) * output;
+    grad_grad_output = sigmoid_backward(grad, output),
+    grad_output = grad * grad_output * (1 - 2 output)"""
+
+    def apply(self, grad):
+        grad_output, output = self.saved("grad_output"), self.saved("output")
+        return (sigmoid_backward(grad, output) if self.needs_input_grad(0) else None,
+                grad * grad_output * (mul_scalar(output, -2) + 1) if self.needs_input_grad(1)
+                else None)
+
+
+def sigmoid_backward(grad_output, output):
+    g, y = grad_output._data, values(output, grad_output._dtype)
+    out = new_tensor(g * (np.asarray(1, g.dtype) - y) * y, grad_output._dtype)
+    return record(SigmoidBackwardBackward0, out, (grad_output, output),
+                  {"grad_output": grad_output, "output": output})
+
+
+class SoftmaxBackwardDataBackward0(Node):
+    """out = output * (grad_output - Σ grad_output·output);
+    grad_grad_output = softmax_backward_data(grad, output),
+    grad_output = grad_output·grad - Σ(output·grad_output)·grad - grad_output·Σ(output·grad)"""
+
+    def apply(self, grad):
+        g_out, output, dim = self.saved("grad_output"), self.saved("output"), self.saved("dim")
+        grad_grad_output = grad_output = None
+        if self.needs_input_grad(0):
+            grad_grad_output = softmax_backward_data(grad, output, dim)
+        if self.needs_input_grad(1):
+            grad_output = (g_out * grad - (output * g_out).sum(dim, keepdim=True) * grad
+                           - g_out * (output * grad).sum(dim, keepdim=True))
+        return grad_grad_output, grad_output
+
+
+def softmax_backward_data(grad_output, output, dim):
+    g, y = grad_output._data, output._data
+    axis = dim if g.ndim else None
+    out = new_tensor(y * (g - np.sum(g * y, axis=axis, keepdims=True)), grad_output._dtype)
+    return record(SoftmaxBackwardDataBackward0, out, (grad_output, output),
+                  {"grad_output": grad_output, "output": output, "dim": dim})
