@@ -2,6 +2,8 @@
 
 import warnings
 
+import numpy as np
+
 from .. import _messages as msg
 from .._grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 from .engine import BackwardStep, GraphTask
@@ -22,8 +24,7 @@ def _as_tuple(x):
 
 def _make_grads(outputs, grads):
     """The gradient to start from for each output (PyTorch's ``_make_grads``)."""
-    from .._tensor import Size
-    from ..ops.creation import ones_like
+    from .._tensor import Size, Tensor
     grads = (None,) * len(outputs) if grads is None else grads
     if len(grads) != len(outputs):
         raise RuntimeError("grad can be implicitly created only for scalar outputs")
@@ -36,7 +37,7 @@ def _make_grads(outputs, grads):
                 if not out._dtype.is_floating_point:
                     raise RuntimeError(f"grad can be implicitly created only for real scalar "
                                        f"outputs but got {out._dtype!r}")
-                grad = ones_like(out)
+                grad = Tensor._make(np.ones(out._data.shape, out._dtype.numpy), out._dtype)
         else:
             from ..ops._common import as_tensor_arg
             grad = as_tensor_arg(grad)

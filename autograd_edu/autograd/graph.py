@@ -226,7 +226,7 @@ def gradient_edge(tensor):
 
 def connect(node, inputs, outputs):
     """Wire ``node`` between its forward ``inputs`` and the ``outputs`` it made."""
-    node._next_edges = tuple(gradient_edge(t) for t in inputs)
-    node._input_metadata = tuple((t._data.shape, t._dtype) for t in outputs)
+    node._next_edges = tuple([gradient_edge(t) for t in inputs])
+    node._input_metadata = tuple([(t._data.shape, t._dtype) for t in outputs])
     for nr, out in enumerate(outputs):
         out._grad_fn, out._output_nr = node, nr

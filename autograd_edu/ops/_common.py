@@ -96,7 +96,12 @@ def broadcast_shape(*shapes):
 
 
 def needs_recording(*inputs):
-    return is_grad_enabled() and any(t is not None and t.requires_grad for t in inputs)
+    if not is_grad_enabled():
+        return False
+    for t in inputs:
+        if t is not None and (t._requires_grad or t._grad_fn is not None):
+            return True
+    return False
 
 
 def record(node_cls, out, inputs, save=None, save_output=None):

@@ -52,7 +52,10 @@ def _plus_scaled(a, b, alpha, dtype, sign=1, out=None):
         return a + sign * alpha * b
     wide = np.float64 if dtype.numpy.itemsize < 8 else np.longdouble
     scale = np.asarray(sign * alpha, dtype.numpy).astype(wide)  # alpha is cast to the dtype first
-    return (a.astype(wide) + scale * b.astype(wide)).astype(dtype.numpy)
+    shape = np.broadcast_shapes(a.shape, b.shape)
+    exact = np.multiply(b, scale, dtype=wide)  # exact: a float32 product fits in a float64
+    exact = np.add(exact, a, out=exact if exact.shape == shape else None)
+    return exact.astype(dtype.numpy) if out is None else np.copyto(out, exact) or out
 
 
 def add(self, other, *, alpha=1):
