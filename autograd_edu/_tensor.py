@@ -67,14 +67,7 @@ class Tensor:
     def _make(cls, data, dtype, version_counter=None):
         """A new tensor wrapping ``data`` (not copied); no grad history."""
         self = object.__new__(cls)
-        self._data = data
-        self._dtype = dtype
-        self._version_counter = version_counter or VersionCounter()
-        self._requires_grad = False
-        self._grad_fn = None
-        self._output_nr = 0
-        if _grad_mode._state.__dict__.get("inference"):
-            self._is_inference = True
+        self._init(data, dtype, version_counter)
         return self
 
     def _init(self, data, dtype, version_counter):
@@ -84,6 +77,8 @@ class Tensor:
         self._requires_grad = False
         self._grad_fn = None
         self._output_nr = 0
+        if _grad_mode._state.__dict__.get("inference"):
+            self._is_inference = True
 
     # -- autograd state ------------------------------------------------------
     @property

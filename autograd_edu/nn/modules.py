@@ -16,6 +16,17 @@ def _addindent(s, num_spaces):
     return lines[0] + "\n" + "\n".join(" " * num_spaces + line for line in lines[1:])
 
 
+def zero_grads(params, set_to_none=True):
+    """Forget accumulated gradients: drop them (the default) or fill them with 0."""
+    for p in params:
+        if p._grad is not None:
+            if set_to_none:
+                p._grad = None
+            else:
+                p._grad.detach_()
+                p._grad.zero_()
+
+
 class Module:
     """Holds parameters and sub-modules; calling it runs ``forward``."""
 
@@ -73,13 +84,7 @@ class Module:
         return iter(self._modules.values())
 
     def zero_grad(self, set_to_none=True):
-        for p in self.parameters():
-            if p._grad is not None:
-                if set_to_none:
-                    p._grad = None
-                else:
-                    p._grad.detach_()
-                    p._grad.zero_()
+        zero_grads(self.parameters(), set_to_none)
 
     def train(self, mode=True):
         for m in self.modules():

@@ -266,8 +266,8 @@ def _power_scalar(x, exponent, dtype):
 def rpow(self, base):
     """``base ** self`` with ``base`` a number."""
     b, e, dtype = _binary(base, self)
-    with np.errstate(all="ignore"):
-        out = new_tensor(np.power(values(b, dtype), values(e, dtype)), dtype)
+    with np.errstate(all="ignore"):  # PyTorch writes number ** tensor contiguously
+        out = new_tensor(np.asarray(np.power(values(b, dtype), values(e, dtype)), order="C"), dtype)
     return record(PowBackward2, out, (e,), {"self": base, "exponent": e}, save_output="result")
 
 

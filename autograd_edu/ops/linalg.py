@@ -14,15 +14,22 @@ def _product(a, b, start=None):
     which rounds differently from numpy's BLAS; doing the same gives PyTorch's
     last bits. Larger products go to numpy's matmul (PyTorch's BLAS then also
     blocks the sums its own way, so those can differ in the last bit)."""
-    m, n = a.shape[-2], (b.shape[-1] if b.ndim > 1 else 1)
-    if not (m <= 8 and n <= 8 or m == 1) or a.shape[-1] > 1024:
+    m, n, k = a.shape[-2], (b.shape[-1] if b.ndim > 1 else 1), a.shape[-1]
+    # measured on PyTorch 2.13 (x86, MKL): these shapes are summed one product at a time;
+    # a column-major mat2 (nn.Linear's weight.t()) goes through another kernel
+    column_major = b.ndim == 2 and b.strides[0] == b.itemsize and b.shape[0] > 1 and n > 1
+    if column_major:
+        small = k <= 3 or (k <= 5 and n <= 3)
+    else:
+        small = m == 1 or (n == 1 and k <= 8) or 1 < n <= 8
+    if not small or m * k > 65536:
         out = np.matmul(a, b)
         return out if start is None else start + out
     column = b.ndim == 1
     b2 = b[:, None] if column else b
     out_shape = a.shape[:-1] + b2.shape[-1:]
-    # a matrix-vector product (n = 1) adds the bias after the sum, as BLAS gemv does
-    bias_last = start is not None and n == 1 and m > 1
+    # a matrix-vector product (n = 1) and the column-major kernel add the bias last
+    bias_last = start is not None and (n == 1 and m > 1 or column_major)
     out = np.zeros(out_shape, a.dtype) if start is None or bias_last else \
         np.array(np.broadcast_to(start, out_shape), a.dtype)
     for i in range(a.shape[-1]):

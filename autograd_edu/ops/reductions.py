@@ -9,11 +9,20 @@ from ..return_types import make_return_type
 from ._common import new_tensor, np_axis, record, values, wrap_dim, wrap_dims
 
 
+def restore_reduced_dims(tensors, dims, keepdim, input_ndim):
+    """Re-insert the dims a reduction removed (PyTorch's restore_reduced_dims), so
+    reduced results broadcast against the input again. ``dims=None`` (a full
+    reduction) gives 0-d results, which broadcast already."""
+    if keepdim or not input_ndim or dims is None:
+        return tensors
+    for d in sorted(dims):
+        tensors = [t.unsqueeze(d) for t in tensors]
+    return tensors
+
+
 def _expand_back(grad, sizes, dims, keepdim):
-    """Undo a reduction's shape: re-insert reduced dims (unless keepdim), then expand."""
-    if not keepdim and sizes:
-        for d in sorted(dims):
-            grad = grad.unsqueeze(d)
+    """Undo a reduction's shape: re-insert reduced dims, then expand."""
+    grad, = restore_reduced_dims([grad], dims, keepdim, len(sizes))
     return grad.expand(sizes)
 
 
@@ -234,9 +243,7 @@ class LinalgVectorNormBackward0(Node):
         from .pointwise import where
         x, result = self.saved("self"), self.saved("result")
         p, dims, keepdim = self.saved("ord"), self.saved("dim"), self.saved("keepdim")
-        if dims is not None and not keepdim and x.dim():
-            for d in sorted(dims):
-                grad, result = grad.unsqueeze(d), result.unsqueeze(d)
+        grad, result = restore_reduced_dims([grad, result], dims, keepdim, x.dim())
         if p == 2:
             return x * where(result == 0, 0.0, grad / result),
         if p == 1:
@@ -318,6 +325,12 @@ def prod(self, dim=None, keepdim=False, *, dtype=None):
                   save_output="result")
 
 
+def _c_ratio(a, b):
+    """a / b with C++ float semantics (x / 0 is inf or nan, not an exception)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(np.float64(a) / np.float64(b))
+
+
 def _reduced_count(shape, dims):
     return int(np.prod([shape[d] for d in dims])) if dims is not None and shape else \
         int(np.prod(shape))
@@ -329,12 +342,10 @@ class VarBackward0(Node):
 
     def apply(self, grad):
         x, dims, correction = self.saved("self"), self.saved("dim"), self.saved("correction")
-        if dims is not None and not self.saved("keepdim") and x.dim():
-            for d in sorted(dims):
-                grad = grad.unsqueeze(d)
+        grad, = restore_reduced_dims([grad], dims, self.saved("keepdim"), x.dim())
         count = _reduced_count(x._data.shape, dims)
         mean = x.mean(dims, keepdim=True) if dims is not None else x.mean()
-        return (2.0 / (count - correction)) * grad * (x - mean),
+        return _c_ratio(2.0, count - correction) * grad * (x - mean),
 
 
 class StdBackward0(Node):
@@ -344,13 +355,11 @@ class StdBackward0(Node):
         from .pointwise import where
         x, dims, correction = self.saved("self"), self.saved("dim"), self.saved("correction")
         result = self.saved("result")
-        if dims is not None and not self.saved("keepdim") and x.dim():
-            for d in sorted(dims):
-                grad, result = grad.unsqueeze(d), result.unsqueeze(d)
+        grad, result = restore_reduced_dims([grad, result], dims, self.saved("keepdim"), x.dim())
         count = _reduced_count(x._data.shape, dims)
         mean = x.mean(dims, keepdim=True) if dims is not None else x.mean()
         scaled = where(result == 0, 0.0, grad / (result * 2))
-        return (2.0 / (count - correction)) * scaled * (x - mean),
+        return _c_ratio(2.0, count - correction) * scaled * (x - mean),
 
 
 def _variance(self, dim, unbiased, keepdim, correction, node_cls, take_root):
@@ -384,9 +393,7 @@ class AmaxBackward0(Node):
 
     def apply(self, grad):
         x, result, dims = self.saved("self"), self.saved("result"), self.saved("dim")
-        if not self.saved("keepdim") and x.dim():
-            for d in sorted(dims):
-                grad, result = grad.unsqueeze(d), result.unsqueeze(d)
+        grad, result = restore_reduced_dims([grad, result], dims, self.saved("keepdim"), x.dim())
         mask = x == result
         return grad * mask / mask.sum(dims, keepdim=True),
 
@@ -432,9 +439,7 @@ class LogsumexpBackward0(Node):
 
     def apply(self, grad):
         x, result, dims = self.saved("self"), self.saved("result"), self.saved("dim")
-        if not self.saved("keepdim") and x.dim():
-            for d in sorted(dims):
-                grad, result = grad.unsqueeze(d), result.unsqueeze(d)
+        grad, result = restore_reduced_dims([grad, result], dims, self.saved("keepdim"), x.dim())
         return grad * (x - result).exp(),
 
 

@@ -14,14 +14,8 @@ class Optimizer:
         self.state = {}
 
     def zero_grad(self, set_to_none=True):
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p._grad is not None:
-                    if set_to_none:
-                        p._grad = None
-                    else:
-                        p._grad.detach_()
-                        p._grad.zero_()
+        from ..nn.modules import zero_grads
+        zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
 
 class SGD(Optimizer):
