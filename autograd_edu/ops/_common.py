@@ -61,8 +61,13 @@ def promote(*operands, elementwise=True):
                 if a._data.shape != b._data.shape:
                     broadcast_shape(a._data.shape, b._data.shape)
                 return operands, a._dtype
-            if type(b) in _NUMBER_TYPES and a._dtype.is_floating_point and type(b) is not bool:
-                return (a, scalar_tensor(b)), a._dtype
+            if a._dtype.is_floating_point:
+                # a float tensor with a number (or a number saved by an earlier op) keeps
+                # its own dtype: numbers never widen a tensor of the same category
+                if type(b) in _NUMBER_TYPES and type(b) is not bool:
+                    return (a, scalar_tensor(b)), a._dtype
+                if type(b) is Tensor and b._wrapped_number and b._dtype is not _dtypes.bool_:
+                    return operands, a._dtype
     dtype = _dtypes.result_type(*(op.item() if getattr(op, "_wrapped_number", False) else op
                                   for op in operands))
     tensors = tuple(as_tensor_arg(op) for op in operands)
@@ -112,12 +117,13 @@ def record(node_cls, out, inputs, save=None, save_output=None):
     Returns ``out``."""
     if not needs_recording(*inputs):
         return out
-    outputs = out if isinstance(out, tuple) else (out,)
+    outputs = out if type(out) is tuple else (out,)
     node = node_cls()
     connect(node, inputs, outputs)
     saved = {}
-    for name, value in (save or {}).items():
-        saved[name] = SavedTensor(value) if isinstance(value, Tensor) else value
+    if save:
+        for name, value in save.items():
+            saved[name] = SavedTensor(value) if isinstance(value, Tensor) else value
     if save_output is not None:
         saved[save_output] = SavedTensor(outputs[0], is_output=True)
     node._saved = saved
