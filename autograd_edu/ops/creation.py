@@ -172,12 +172,33 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None
 
 def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
     dtype = dtype or _dtypes.get_default_dtype()
-    # PyTorch fills the first half from the start and the second half from the end
-    step = (end - start) / (steps - 1) if steps > 1 else 0.0
-    index = np.arange(steps)
+    if steps == 1:
+        return full((1,), start, dtype=dtype, requires_grad=requires_grad)
+    return _finish(_linspace_values(start, end, steps, dtype), dtype, requires_grad)
+
+
+def _fma(a, b, c, t):
+    """a * b + c rounded once to ``t``, as the compiled kernel's fused multiply-add does."""
+    wide = np.float64 if t is np.float32 else np.longdouble
+    return (np.asarray(a, wide) * np.asarray(b, wide) + np.asarray(c, wide)).astype(t)
+
+
+def _linspace_values(start, end, steps, dtype):
+    """PyTorch's CPU linspace kernel, rounding included: the first half counts
+    up from ``start`` (start + step·i), the second half down from ``end``
+    (end - step·(steps-1-i)), each a fused multiply-add in the tensor's own
+    precision."""
+    t = dtype.numpy.type if dtype.is_floating_point else np.float64
+    begin, finish = t(start), t(end)
+    step = (finish - begin) / t(steps - 1) if steps > 1 else t(0)
     half = steps // 2
-    data = np.where(index < half, start + step * index, end - step * (steps - 1 - index))
-    return _finish(data.astype(dtype.numpy), dtype, requires_grad)
+
+    def rule(index):
+        up = _fma(step, index.astype(t), begin, t)
+        down = _fma(-step, (steps - index - 1).astype(t), finish, t)
+        return np.where(index < half, up, down)
+
+    return rule(np.arange(steps)).astype(dtype.numpy)
 
 
 def eye(n, m=None, dtype=None, requires_grad=False, device=None):
