@@ -84,8 +84,11 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):  
     broadcast_shape(input._data.shape, target._data.shape)
     diff = values(input, input._dtype) - values(target, input._dtype)
     squared = diff * diff
-    out = {"none": lambda: squared, "mean": lambda: np.mean(squared),
-           "sum": lambda: np.sum(squared)}[reduction]()
+    from ..ops.reductions import _reduce_sum
+    with np.errstate(invalid="ignore", divide="ignore"):  # summed in PyTorch's order
+        out = {"none": lambda: squared, "sum": lambda: _reduce_sum(squared, None, False),
+               "mean": lambda: np.divide(_reduce_sum(squared, None, False),
+                                         squared.dtype.type(squared.size))}[reduction]()
     return record(MseLossBackward0, new_tensor(out, input._dtype), (input, target),
                   {"self": input, "target": target, "reduction": _REDUCTIONS[reduction]})
 

@@ -18,8 +18,11 @@ def _product(a, b, start=None):
     # measured on PyTorch 2.13 (x86, MKL): these shapes are summed one product at a time;
     # a column-major mat2 (nn.Linear's weight.t()) goes through another kernel
     column_major = b.ndim == 2 and b.strides[0] == b.itemsize and b.shape[0] > 1 and n > 1
+    a_column_major = a.ndim == 2 and a.strides[0] == a.itemsize and m > 1
     if column_major:
         small = k <= 3 or (k <= 5 and n <= 3)
+    elif n == 1 and a_column_major:  # gemv on a column-major matrix: columns added in order
+        small = True
     else:
         small = m == 1 or (n == 1 and k <= 8) or 1 < n <= 8
     if not small or m * k > 65536:
@@ -60,18 +63,27 @@ class MmBackward0(Node):
     def apply(self, grad):
         grad_self = grad_mat2 = None
         if self.needs_input_grad(0):
-            mat2 = self.saved("mat2")
-            if _column_major(self.saved("self_sym_strides"), self.saved("self_sym_sizes")):
-                grad_self = mat2.mm(grad.t()).t()
-            else:
-                grad_self = grad.mm(mat2.t())
+            grad_self = _mat1_grad(grad, self.saved("mat2"), self.saved("self_sym_strides"),
+                                   self.saved("self_sym_sizes"))
         if self.needs_input_grad(1):
-            mat1 = self.saved("self")
-            if _column_major(self.saved("mat2_sym_strides"), self.saved("mat2_sym_sizes")):
-                grad_mat2 = grad.t().mm(mat1).t()
-            else:
-                grad_mat2 = mat1.t().mm(grad)
+            grad_mat2 = _mat2_grad(grad, self.saved("self"), self.saved("mat2_sym_strides"),
+                                   self.saved("mat2_sym_sizes"))
         return grad_self, grad_mat2
+
+
+def _mat1_grad(grad, mat2, mat1_strides, mat1_sizes):
+    """PyTorch's mm_mat1_backward: grad @ mat2ᵀ, computed transposed for a
+    column-major mat1 so the gradient has its layout."""
+    if _column_major(mat1_strides, mat1_sizes):
+        return mat2.mm(grad.t()).t()
+    return grad.mm(mat2.t())
+
+
+def _mat2_grad(grad, mat1, mat2_strides, mat2_sizes):
+    """PyTorch's mm_mat2_backward: mat1ᵀ @ grad (transposed for a column-major mat2)."""
+    if _column_major(mat2_strides, mat2_sizes):
+        return grad.t().mm(mat1).t()
+    return mat1.t().mm(grad)
 
 
 def mm(self, mat2):
@@ -245,9 +257,14 @@ class AddmmBackward0(Node):
     grad_self = grad,  grad_mat1 = grad @ mat2ᵀ,  grad_mat2 = mat1ᵀ @ grad"""
 
     def apply(self, grad):
-        return (grad if self.needs_input_grad(0) else None,
-                grad.mm(self.saved("mat2").t()) if self.needs_input_grad(1) else None,
-                self.saved("mat1").t().mm(grad) if self.needs_input_grad(2) else None)
+        grad_mat1 = grad_mat2 = None
+        if self.needs_input_grad(1):
+            grad_mat1 = _mat1_grad(grad, self.saved("mat2"), self.saved("mat1_sym_strides"),
+                                   self.saved("mat1_sym_sizes"))
+        if self.needs_input_grad(2):
+            grad_mat2 = _mat2_grad(grad, self.saved("mat1"), self.saved("mat2_sym_strides"),
+                                   self.saved("mat2_sym_sizes"))
+        return (grad if self.needs_input_grad(0) else None), grad_mat1, grad_mat2
 
 
 def addmm(self, mat1, mat2, *, beta=1, alpha=1):
@@ -258,4 +275,6 @@ def addmm(self, mat1, mat2, *, beta=1, alpha=1):
     out = new_tensor(_product(values(a, dtype), values(b, dtype), values(bias, dtype)), dtype)
     return record(AddmmBackward0, out, (bias, a, b),
                   {"mat1": a if b.requires_grad else None, "mat2": b if a.requires_grad else None,
-                   "alpha": alpha, "beta": beta})
+                   "alpha": alpha, "beta": beta, "mat1_sym_sizes": a._data.shape,
+                   "mat1_sym_strides": _strides(a), "mat2_sym_sizes": b._data.shape,
+                   "mat2_sym_strides": _strides(b)})

@@ -1,5 +1,7 @@
 """Reductions (sum, mean, max, min, norm), each forward beside its derivative."""
 
+import builtins
+
 import numpy as np
 
 from .. import _dtypes
@@ -7,6 +9,7 @@ from .. import _messages as msg
 from ..autograd.graph import Node
 from ..return_types import make_return_type
 from ._common import new_tensor, np_axis, record, values, wrap_dim, wrap_dims
+from .summation import sum_like_torch
 
 
 def restore_reduced_dims(tensors, dims, keepdim, input_ndim):
@@ -47,14 +50,29 @@ def _sum_dtype(self, dtype):
     return _dtypes.int64 if not self._dtype.is_floating_point else self._dtype
 
 
+def _reduce_sum(x, dims, keepdim):
+    """Σ over ``dims`` (None: all), in PyTorch's order where that is known."""
+    ndim = x.ndim
+    # reducing every dim that is not of size 1 reads the whole array, like a full sum
+    dims_full = dims is None or not ndim or builtins.all(
+        x.shape[d] == 1 for d in range(ndim) if d not in dims)
+    if dims_full or (len(dims) == 1 and dims[0] == ndim - 1):
+        total = sum_like_torch(x, None if dims_full else ndim - 1)
+        if total is not None:
+            reduced = range(ndim) if dims is None else dims
+            shape = [1 if d in reduced else s for d, s in enumerate(x.shape)] if keepdim else \
+                [s for d, s in enumerate(x.shape) if d not in reduced]
+            return total.reshape(shape)
+    return np.sum(x, axis=None if dims is None else np_axis(dims, ndim), keepdims=keepdim)
+
+
 def sum(self, dim=None, keepdim=False, *, dtype=None):  # noqa: A001
     out_dtype = _sum_dtype(self, dtype)
     if dim is None or dim == ():
-        out = new_tensor(np.sum(values(self, out_dtype)), out_dtype)
+        out = new_tensor(_reduce_sum(values(self, out_dtype), None, False), out_dtype)
         return record(SumBackward0, out, (self,), {"self_sym_sizes": self._data.shape})
     dims = wrap_dims(dim, self._data.ndim)
-    axis = np_axis(dims, self._data.ndim)
-    out = new_tensor(np.sum(values(self, out_dtype), axis=axis, keepdims=keepdim), out_dtype)
+    out = new_tensor(_reduce_sum(values(self, out_dtype), dims, keepdim), out_dtype)
     return record(SumBackward1, out, (self,),
                   {"dim": dims, "keepdim": keepdim, "self_sym_sizes": self._data.shape})
 
@@ -95,15 +113,16 @@ def mean(self, dim=None, keepdim=False, *, dtype=None):
                 "int8": "Char", "uint8": "Byte"}[self._dtype.name]
         raise RuntimeError(msg.MEAN_DTYPE.format(name=name))
     out_dtype = dtype or self._dtype
-    with np.errstate(all="ignore"):
+    x = values(self, out_dtype)
+    with np.errstate(all="ignore"):  # PyTorch's CPU mean: the sum, then divided by the count
         if dim is None or dim == ():
-            out = new_tensor(np.mean(values(self, out_dtype)), out_dtype)
+            count = out_dtype.numpy.type(self._data.size)
+            out = new_tensor(np.divide(_reduce_sum(x, None, False), count), out_dtype)
             return record(MeanBackward0, out, (self,),
                           {"self_sym_sizes": self._data.shape, "self_sym_numel": self._data.size})
         dims = wrap_dims(dim, self._data.ndim)
-        out = new_tensor(np.mean(values(self, out_dtype), axis=np_axis(dims, self._data.ndim),
-                                 keepdims=keepdim),
-                         out_dtype)
+        count = out_dtype.numpy.type(_reduced_count(self._data.shape, dims))
+        out = new_tensor(np.divide(_reduce_sum(x, dims, keepdim), count), out_dtype)
     return record(MeanBackward1, out, (self,),
                   {"dim": dims, "keepdim": keepdim, "self_sym_sizes": self._data.shape,
                    "self_sym_numel": self._data.size})
