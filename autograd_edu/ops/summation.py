@@ -25,6 +25,9 @@ def _multi_row_sum(rows):
     levels = 4
     level_power = max(4, _ceil_log2(size) // levels)
     step = 1 << level_power
+    if size < step:  # a single partial block: added in order from +0 (which turns -0 into +0)
+        return np.add.reduce(rows, axis=0) + rows.dtype.type(0) if size else \
+            np.zeros(rows.shape[1:], rows.dtype)
     mask = step - 1
     acc = [np.zeros(rows.shape[1:], rows.dtype) for _ in range(levels)]
     i = 0
@@ -61,7 +64,16 @@ def ordered_sum(row):
     lanes = _LANES[row.dtype]
     n = row.shape[0]
     if n < lanes:  # too short for one vector: the same cascade over single elements
-        return _row_sum(row)
+        zero = row.dtype.type(0)
+        if n < 4:  # no full group of 4: added one by one from +0
+            total = zero
+            for x in row:
+                total = total + x
+            return total
+        first = row[0] + zero
+        for x in row[4:]:
+            first = first + x
+        return ((first + row[1]) + row[2]) + row[3]
     vec_size = n // lanes
     lane_sums = _row_sum(row[:vec_size * lanes].reshape(vec_size, lanes))
     total = row.dtype.type(0)
@@ -86,7 +98,7 @@ def sum_like_torch(x, axis):
             return np.asarray(_row_sum(x))
         return None
     if axis == x.ndim - 1 and x.flags.c_contiguous and x.shape[-1] <= GRAIN_SIZE \
-            and x.size <= 4 * GRAIN_SIZE:
+            and x.size // max(x.shape[-1], 1) <= 64:  # a few rows: row by row is cheap enough
         rows = x.reshape(-1, x.shape[-1])
         return np.array([ordered_sum(r) for r in rows], x.dtype).reshape(x.shape[:-1])
     return None
