@@ -55,6 +55,9 @@ class Tensor:
     _view_fn = None  # for a view: base array -> this view's array
     _view_version = 0  # for a view: the storage version its grad_fn was made at
     _wrapped_number = False  # a Python number turned into a 0-d tensor
+    _multi_output_view = False  # one of several views made by one op (unbind, split), or a
+    # view of one: PyTorch refuses to modify those in place
+    _no_grad_view = False  # a view of a requires-grad tensor made under no_grad
     _is_inference = False  # made inside inference_mode: may not join a recorded graph
 
     def __init__(self, *args, **kwargs):
@@ -83,6 +86,8 @@ class Tensor:
     # -- autograd state ------------------------------------------------------
     @property
     def requires_grad(self):
+        if self._base is not None:  # a view's history may have to be remade first
+            return self._requires_grad or self.grad_fn is not None
         return self._requires_grad or self._grad_fn is not None
 
     @requires_grad.setter

@@ -87,6 +87,12 @@ DOMAINS: dict[str, Callable] = {
     "unit": _unit,
     "distinct": _distinct,
     "clamp_kinks": away(-0.5, 0.5),
+    # rounding ops are flat between their jumps: keep finite differences off the jumps
+    "half_integers": away(-1.5, -0.5, 0.5, 1.5),
+    "integers": away(-2.0, -1.0, 0.0, 1.0, 2.0),
+    "above_minus_one": lambda rng, shape: rng.uniform(-0.8, 2.0, shape),
+    # softplus(beta=2, threshold=1) switches to the identity at x = 0.5
+    "softplus_switch": away(0.5),
 }
 
 
@@ -550,9 +556,228 @@ def _table() -> list[Op]:
         [[(3,), (4, 3)], [(2, 3), (4, 3)], [(2, 5, 3), (4, 3)]])
     add("linear_bias_kw", lambda T, x, w, b: _f(T).linear(x, w, bias=b), [[(2, 3), (4, 3), (4,)]])
 
+    _newer_ops(add)
+
     names = [op.name for op in ops]
     assert len(names) == len(set(names)), "duplicate op names"
     return ops
+
+
+def _gather_index(T, shape, dim):
+    """A deterministic index for ``gather`` along ``dim``: repeats on purpose (the gradient
+    accumulates), one fewer entry than the input along ``dim`` when it can."""
+    dim = dim % len(shape)
+    out_shape = tuple(max(d - 1, 1) if i == dim else d for i, d in enumerate(shape))
+    n = int(np.prod(out_shape))
+    values = [(3 * k + 1) % shape[dim] for k in range(n)]
+    return T.tensor(np.array(values, dtype=np.int64).reshape(out_shape))
+
+
+def _weighted_pieces(pieces):
+    """sum_i (i + 1) * piece_i.sum(): every piece reaches the result with its own weight."""
+    return sum((i + 1) * p.sum() for i, p in enumerate(pieces))
+
+
+def _newer_ops(add):
+    """Entries for the ops added to the engine after the first table."""
+    u2 = ((3,),), ((2, 3),), ((2, 1, 3),)  # no 0-d, no size-1 only
+    r23 = ((2, 3),), ((4, 2),), ((2, 3, 2),)
+
+    # repeat
+    add("repeat", lambda T, x: x.repeat(2, 1), [[(2, 3)], [(1, 3)], [(3,)], [()]])
+    add("repeat_new_dims", lambda T, x: x.repeat(2, 1, 3), [[(3,)], [(2, 1)], [()]])
+    add("repeat_tuple", lambda T, x: x.repeat((1, 2)), [[(2, 3)]])
+    add("repeat_ones", lambda T, x: x.repeat(1, 1), [[(2, 3)]])
+
+    # var / std: dim, keepdim, unbiased, correction
+    for red in ("var", "std"):
+        add(f"{red}_all", lambda T, x, r=red: getattr(x, r)(), r23 + (((3,),),))
+        add(f"{red}_fn", lambda T, x, r=red: getattr(T, r)(x), r23[:1])
+        add(f"{red}_dim", lambda T, x, r=red: getattr(x, r)(1), r23)
+        add(f"{red}_dim_neg_keepdim", lambda T, x, r=red: getattr(x, r)(dim=-1, keepdim=True),
+            r23)
+        add(f"{red}_dim_tuple", lambda T, x, r=red: getattr(x, r)((0, 1)), r23)
+        add(f"{red}_unbiased_false", lambda T, x, r=red: getattr(x, r)(unbiased=False), r23[:2])
+        add(f"{red}_positional_bool", lambda T, x, r=red: getattr(x, r)(False), r23[:1])
+        add(f"{red}_dim_unbiased_keepdim_positional",
+            lambda T, x, r=red: getattr(x, r)(1, True, True), r23[:2])
+        add(f"{red}_fn_dim_unbiased_false",
+            lambda T, x, r=red: getattr(T, r)(x, 0, unbiased=False), r23)
+        add(f"{red}_correction0", lambda T, x, r=red: getattr(x, r)(dim=0, correction=0), r23)
+        add(f"{red}_correction2", lambda T, x, r=red: getattr(x, r)(correction=2), r23)
+        add(f"{red}_correction_dim_keepdim",
+            lambda T, x, r=red: getattr(x, r)(1, keepdim=True, correction=0), r23[:2])
+        # one element per group: division by zero degrees of freedom (nan / inf)
+        add(f"{red}_single_element", lambda T, x, r=red: getattr(x, r)(), [[(1,)], [()]],
+            gradcheck=False)
+        add(f"{red}_single_element_dim", lambda T, x, r=red: getattr(x, r)(dim=1), [[(3, 1)]],
+            gradcheck=False)
+        add(f"{red}_single_element_correction0",
+            lambda T, x, r=red: getattr(x, r)(correction=0), [[(1,)]], gradcheck=False)
+        # all values equal: std's derivative divides by std = 0
+        add(f"{red}_constant", lambda T, x, r=red: getattr(x, r)(), [[(3,)]],
+            fixed([1.5, 1.5, 1.5]), gradcheck=False)
+
+    # cumsum
+    add("cumsum_dim0", lambda T, x: x.cumsum(0), UNARY)
+    add("cumsum_neg", lambda T, x: x.cumsum(dim=-1), UNARY[1:])
+    add("cumsum_fn_dim1", lambda T, x: T.cumsum(x, 1), [[(2, 3)], [(2, 1, 3)]])
+
+    # amax / amin (ties share the gradient evenly, unlike max(dim))
+    for red in ("amax", "amin"):
+        add(f"{red}_all", lambda T, x, r=red: getattr(x, r)(), UNARY, "distinct")
+        add(f"{red}_dim", lambda T, x, r=red: getattr(x, r)(1), [[(2, 3)], [(2, 1, 3)]],
+            "distinct")
+        add(f"{red}_dim_neg_keepdim", lambda T, x, r=red: getattr(x, r)(-1, keepdim=True),
+            [[(2, 3)], [(3,)]], "distinct")
+        add(f"{red}_dim_tuple", lambda T, x, r=red: getattr(x, r)(dim=(0, 2)), [[(2, 3, 2)]],
+            "distinct")
+        add(f"{red}_fn", lambda T, x, r=red: getattr(T, r)(x, 0), [[(2, 3)], [(3,)], [()]],
+            "distinct")
+        add(f"{red}_ties", lambda T, x, r=red: getattr(x, r)(), [[(2, 3)]],
+            fixed([[1.0, 3.0, 3.0], [-3.0, 3.0, -3.0]]), gradcheck=False)
+        add(f"{red}_dim_ties", lambda T, x, r=red: getattr(x, r)(1), [[(2, 3)]],
+            fixed([[1.0, 3.0, 3.0], [-3.0, 0.0, -3.0]]), gradcheck=False)
+
+    # sort (values; the whole namedtuple is compared as printed)
+    add("sort_values", lambda T, x: x.sort().values, UNARY, "distinct")
+    add("sort_dim0_descending", lambda T, x: x.sort(0, descending=True)[0],
+        [[(2, 3)], [(3,)], [(3, 1)]], "distinct")
+    add("sort_fn_kw", lambda T, x: T.sort(x, dim=-1, descending=True).values, [[(2, 3)]],
+        "distinct")
+    add("sort_tuple_out", lambda T, x: x.sort(1), [[(2, 3)]], "distinct")
+    add("sort_0d_tuple_out", lambda T, x: T.sort(x), [[()]])
+    add("sort_ties_stable", lambda T, x: x.sort(stable=True).values, [[(4,)]],
+        fixed([2.0, 1.0, 2.0, 1.0]), gradcheck=False)
+
+    # pointwise (smooth)
+    add("log1p", lambda T, x: x.log1p(), UNARY, "above_minus_one")
+    add("log1p_fn", lambda T, x: T.log1p(x), UNARY[2:4], "above_minus_one")
+    add("expm1", lambda T, x: x.expm1(), UNARY)
+    add("expm1_fn", lambda T, x: T.expm1(x), UNARY[2:4])
+    add("log2", lambda T, x: x.log2(), UNARY, "positive")
+    add("log2_fn", lambda T, x: T.log2(x), UNARY[2:4], "positive")
+    add("log10", lambda T, x: x.log10(), UNARY, "positive")
+    add("log10_fn", lambda T, x: T.log10(x), UNARY[2:4], "positive")
+    add("tan", lambda T, x: x.tan(), UNARY, "unit")
+    add("tan_fn", lambda T, x: T.tan(x), UNARY[2:4], "unit")
+    add("atan", lambda T, x: x.atan(), UNARY)
+    add("atan_fn", lambda T, x: T.atan(x), UNARY[2:4])
+    add("rsqrt", lambda T, x: x.rsqrt(), UNARY, "positive")
+    add("rsqrt_fn", lambda T, x: T.rsqrt(x), UNARY[2:4], "positive")
+    add("log1p_at_minus_one", lambda T, x: x.log1p(), [[(2,)]], fixed([-1.0, 0.0]),
+        gradcheck=False)
+    add("rsqrt_at_zero", lambda T, x: x.rsqrt(), [[(2,)]], fixed([0.0, 4.0]), gradcheck=False)
+
+    # rounding (zero gradient almost everywhere)
+    add("round", lambda T, x: x.round(), UNARY, "half_integers")
+    add("round_fn", lambda T, x: T.round(x), UNARY[2:4], "half_integers")
+    add("round_decimals", lambda T, x: x.round(decimals=1), UNARY[2:4], gradcheck=False)
+    add("round_half_even", lambda T, x: x.round(), [[(4,)]], fixed([0.5, 1.5, 2.5, -0.5]),
+        gradcheck=False)
+    add("floor", lambda T, x: x.floor(), UNARY, "integers")
+    add("floor_fn", lambda T, x: T.floor(x), UNARY[2:4], "integers")
+    add("ceil", lambda T, x: x.ceil(), UNARY, "integers")
+    add("ceil_fn", lambda T, x: T.ceil(x), UNARY[2:4], "integers")
+    add("trunc", lambda T, x: x.trunc(), UNARY, "integers")
+    add("trunc_fn", lambda T, x: T.trunc(x), UNARY[2:4], "integers")
+    add("sign", lambda T, x: x.sign(), UNARY, "nonzero")
+    add("sign_fn", lambda T, x: T.sign(x), UNARY[2:4], "nonzero")
+    add("sign_at_zero", lambda T, x: x.sign(), [[(3,)]], fixed([-1.0, 0.0, 2.0]),
+        gradcheck=False)
+    add("floor_times_x", lambda T, x: x.floor() * x, UNARY[2:4], "integers")
+
+    # prod (a multilinear polynomial: zeros are fine for finite differences)
+    add("prod_all", lambda T, x: x.prod(), UNARY, "nonzero")
+    add("prod_fn", lambda T, x: T.prod(x), UNARY[2:4], "nonzero")
+    add("prod_dim", lambda T, x: x.prod(1), [[(2, 3)], [(2, 1, 3)]], "nonzero")
+    add("prod_dim_neg_keepdim", lambda T, x: x.prod(-1, keepdim=True), [[(2, 3)], [(3,)]],
+        "nonzero")
+    add("prod_fn_dim0", lambda T, x: T.prod(x, 0), [[(2, 3)], [(3,)], [()]], "nonzero")
+    add("prod_one_zero", lambda T, x: x.prod(), [[(4,)]], fixed([2.0, 0.0, -1.5, 3.0]))
+    add("prod_two_zeros", lambda T, x: x.prod(), [[(4,)]], fixed([2.0, 0.0, -1.5, 0.0]))
+    add("prod_dim_zeros", lambda T, x: x.prod(1), [[(3, 3)]],
+        fixed([[0.0, 2.0, 3.0], [0.0, 0.0, 1.5], [1.0, 2.0, -1.0]]))
+
+    # masked_fill (mask from the values, fixed and broadcast masks, 0-d tensor values)
+    add("masked_fill", lambda T, x: x.masked_fill(x > 0, 0.5), UNARY, "nonzero")
+    add("masked_fill_fn", lambda T, x: T.masked_fill(x, x < 0, -1.0), UNARY[2:4], "nonzero")
+    add("masked_fill_broadcast_mask",
+        lambda T, x: x.masked_fill(T.tensor([True, False, True]), 2.0), [[(2, 3)], [(3,)]])
+    add("masked_fill_tensor_value",
+        lambda T, x: x.masked_fill(T.tensor([[False], [True]]), T.tensor(-2.5)), [[(2, 3)]])
+    add("masked_fill_value_requires_grad", lambda T, x, v: x.masked_fill(x > 0, v),
+        [[(2, 3), ()], [(3,), ()]], "nonzero")
+
+    # gather / index_select (repeated indices: gradients accumulate)
+    add("gather_dim1", lambda T, x: x.gather(1, _gather_index(T, x.shape, 1)),
+        [[(2, 3)], [(3, 4)], [(2, 3, 2)]])
+    add("gather_dim0", lambda T, x: T.gather(x, 0, _gather_index(T, x.shape, 0)),
+        [[(3, 2)], [(3,)]])
+    add("gather_neg_dim", lambda T, x: x.gather(-1, T.tensor([[2, 2, 0, 1], [1, 1, 1, 1]])),
+        [[(2, 3)]])
+    add("gather_smaller_index", lambda T, x: x.gather(1, T.tensor([[0], [2]])), [[(3, 3)]])
+    add("index_select_dim0", lambda T, x: x.index_select(0, T.tensor([2, 0, 2])),
+        [[(3,)], [(4, 3)]])
+    add("index_select_dim1", lambda T, x: T.index_select(x, 1, T.tensor([1, 1])),
+        [[(2, 3)], [(2, 3, 2)]])
+    add("index_select_neg_dim", lambda T, x: x.index_select(-1, T.tensor([0])), [[(2, 3)]])
+    add("index_select_0d_index", lambda T, x: x.index_select(0, T.tensor(1)), [[(4, 3)]])
+
+    # logsumexp
+    add("logsumexp_dim", lambda T, x: x.logsumexp(1), [[(2, 3)], [(2, 1, 3)]])
+    add("logsumexp_neg_keepdim", lambda T, x: x.logsumexp(-1, keepdim=True),
+        [[(2, 3)], [(3,)]])
+    add("logsumexp_fn_tuple", lambda T, x: T.logsumexp(x, dim=(0, 1)), [[(2, 3)], [(2, 3, 2)]])
+    add("logsumexp_0d", lambda T, x: T.logsumexp(x, 0), [[()]])
+    add("logsumexp_large", lambda T, x: (x * 500).logsumexp(0), [[(3,)]])
+
+    # flip
+    add("flip_dim0", lambda T, x: x.flip(0), UNARY[1:])
+    add("flip_dims_tuple", lambda T, x: x.flip((0, 1)), [[(2, 3)], [(2, 1, 3)]])
+    add("flip_neg", lambda T, x: x.flip(-1), [[(2, 3)], [(3,)]])
+    add("flip_fn", lambda T, x: T.flip(x, [0, 2]), [[(2, 3, 2)]])
+    add("flip_then_view", lambda T, x: x.flip(1).view(-1), [[(2, 3)]])
+
+    # split / chunk: one piece, every piece (tuple), weighted sum of all pieces
+    add("split_piece", lambda T, x: x.split(2)[1], [[(5,)], [(4, 3)], [(3, 2)]])
+    add("split_sizes_piece", lambda T, x: x.split([1, 2], dim=1)[0], [[(2, 3)]])
+    add("split_sizes_last", lambda T, x: T.split(x, [2, 1, 1])[-1], [[(4,)], [(4, 2)]])
+    add("split_all_pieces", lambda T, x: T.split(x, 1, dim=-1), [[(2, 3)], [(3,)]])
+    add("split_sum_pieces", lambda T, x: _weighted_pieces(x.split(2)), [[(5,)], [(4, 3)]])
+    add("split_larger_than_dim", lambda T, x: x.split(5)[0], [[(3,)]])
+    add("chunk_piece", lambda T, x: x.chunk(2)[0], [[(3,)], [(4, 3)], [(5, 2)]])
+    add("chunk_last", lambda T, x: T.chunk(x, 2, -1)[-1], [[(2, 3)], [(2, 4)]])
+    add("chunk_all_pieces", lambda T, x: x.chunk(3, dim=1), [[(2, 3)], [(2, 5)], [(2, 2)]])
+    add("chunk_sum_pieces", lambda T, x: _weighted_pieces(x.chunk(3)), [[(5,)], [(6, 2)]])
+    add("chunk_pieces_added", lambda T, x: sum(x.chunk(2)), [[(4,)], [(4, 3)]])
+
+    # nn.functional activations
+    add("softplus", lambda T, x: _f(T).softplus(x), UNARY)
+    add("softplus_beta", lambda T, x: _f(T).softplus(x, beta=2.0), UNARY[2:4])
+    add("softplus_threshold", lambda T, x: _f(T).softplus(x, beta=2, threshold=1.0),
+        UNARY[2:4], "softplus_switch")
+    add("softplus_large", lambda T, x: _f(T).softplus(x * 30), [[(4,)]])
+    add("leaky_relu", lambda T, x: _f(T).leaky_relu(x), UNARY, "nonzero")
+    add("leaky_relu_slope", lambda T, x: _f(T).leaky_relu(x, 0.2), UNARY[2:4], "nonzero")
+    add("leaky_relu_slope_kw", lambda T, x: _f(T).leaky_relu(x, negative_slope=-0.5),
+        UNARY[2:4], "nonzero")
+    add("leaky_relu_at_zero", lambda T, x: _f(T).leaky_relu(x, 0.1), [[(3,)]],
+        fixed([-1.0, 0.0, 1.0]), gradcheck=False)
+    add("elu", lambda T, x: _f(T).elu(x), UNARY, "nonzero")
+    add("elu_alpha", lambda T, x: _f(T).elu(x, alpha=0.5), UNARY[2:4], "nonzero")
+    add("elu_alpha_positional", lambda T, x: _f(T).elu(x, 2.0), UNARY[2:4], "nonzero")
+    add("elu_at_zero", lambda T, x: _f(T).elu(x), [[(3,)]], fixed([-1.0, 0.0, 1.0]),
+        gradcheck=False)
+
+    # tensor methods that mirror functions
+    add("where_method_scalar", lambda T, x: x.where(x > 0, 0.0), u2, "nonzero")
+    add("where_method_broadcast", lambda T, x, y: x.where(T.tensor([True, False, True]), y),
+        [[(2, 3), ()], [(3,), (2, 1)]])
+    add("softmax_method_dim0", lambda T, x: x.softmax(0), [[(3,)], [(2, 3)], [(2, 3, 4)]])
+    add("softmax_method_kw", lambda T, x: x.softmax(dim=1), [[(2, 3)], [(2, 1, 3)]])
+    add("log_softmax_method_dim0", lambda T, x: x.log_softmax(0), [[(3,)], [(2, 3)]])
+    add("log_softmax_method_kw", lambda T, x: x.log_softmax(dim=-1), [[(2, 3, 4)], [(1, 1)]])
 
 
 OPS: list[Op] = _table()
@@ -770,6 +995,152 @@ CHAIN_OPS: list[ChainOp] = [
             grows=True),
     ChainOp("mse_loss", lambda T, x, y: T.nn.functional.mse_loss(x, y), 2,
             other_shape=lambda s, pick: s),
+]
+
+
+def _off_kinks(*kinks, gap=1e-3):
+    """Values clear of the jumps of a step function (both engines must round alike)."""
+    def ok(x):
+        return all(bool(np.all(np.abs(np.asarray(x) - k) > gap)) for k in kinks)
+    return ok
+
+
+def _off_integers(x, gap=1e-3):
+    x = np.asarray(x)
+    return bool(np.all(np.isfinite(x)) and np.all(np.abs(x - np.round(x)) > gap))
+
+
+def _off_half_integers(x, gap=1e-3):
+    return _off_integers(np.asarray(x) + 0.5, gap)
+
+
+def _var_params(shape, pick):
+    form = pick(["all", "dim", "correction", "unbiased"])
+    if form == "all" or not shape:
+        return {}
+    p = {"dim": _pick_dim(shape, pick), "keepdim": pick([True, False])}
+    if form == "correction":
+        p["correction"] = pick([0, 1, 2])
+    if form == "unbiased":
+        p["unbiased"] = pick([True, False])
+    return p
+
+
+def _var_ok(x, **_):
+    return np.size(x) >= 2
+
+
+def _dim_params(shape, pick):
+    return {"dim": _pick_dim(shape, pick)}
+
+
+def _amax_params(shape, pick):
+    form = pick(["all", "dim", "keepdim"])
+    if form == "all" or not shape:
+        return {}
+    return {"dim": _pick_dim(shape, pick), "keepdim": form == "keepdim"}
+
+
+def _amaxmin(method):
+    def fn(T, x, **p):
+        return getattr(x, method)(**p)
+    return fn
+
+
+def _sort_params(shape, pick):
+    return {"dim": _pick_dim(shape, pick), "descending": pick([True, False])}
+
+
+def _repeat_params(shape, pick):
+    reps = tuple(pick([1, 2]) for _ in shape)
+    return {"repeats": pick([reps, (2,) + reps]) if reps else (pick([1, 2, 3]),)}
+
+
+def _flip_params(shape, pick):
+    if not shape:
+        return {"dims": (pick([0, -1]),)}
+    first = _pick_dim(shape, pick)
+    return {"dims": pick([(first,), tuple(range(len(shape)))])}
+
+
+def _split_params(shape, pick):
+    if not shape:
+        return {"size": 1, "dim": 0, "piece": 0}
+    dim = _pick_dim(shape, pick)
+    n = shape[dim]
+    size = pick(range(1, n + 1))
+    return {"size": size, "dim": dim, "piece": pick(range(-((n + size - 1) // size), 0))}
+
+
+def _index_select_params(shape, pick):
+    if not shape:
+        return {"dim": 0, "index": [0]}
+    dim = _pick_dim(shape, pick)
+    n = shape[dim]
+    return {"dim": dim, "index": [pick(range(n)) for _ in range(pick([1, 2, 3]))]}
+
+
+def _gather_params(shape, pick):
+    if not shape:
+        return {"dim": 0, "index": 0}
+    dim = _pick_dim(shape, pick)
+    out = tuple(pick(range(1, d + 1)) if i != dim % len(shape) else pick([1, 2, 3])
+                for i, d in enumerate(shape))
+    values = [pick(range(shape[dim])) for _ in range(int(np.prod(out)))]
+    return {"dim": dim, "index": np.array(values).reshape(out).tolist()}
+
+
+def _masked_fill_params(shape, pick):
+    return {"value": pick([0.0, -1.5, 2.0])}
+
+
+CHAIN_OPS += [
+    ChainOp("log1p", lambda T, x: x.log1p(), ok=lambda x: np.all(x > -0.95)),
+    ChainOp("expm1_fn", lambda T, x: T.expm1(x), ok=lambda x: np.all(np.abs(x) < 5)),
+    ChainOp("log2", lambda T, x: x.log2(), ok=lambda x: np.all(x > 0.05)),
+    ChainOp("log10_fn", lambda T, x: T.log10(x), ok=lambda x: np.all(x > 0.05)),
+    ChainOp("tan", lambda T, x: x.tan(), ok=lambda x: np.all(np.abs(x) < 1.2)),
+    ChainOp("atan_fn", lambda T, x: T.atan(x)),
+    ChainOp("rsqrt", lambda T, x: x.rsqrt(), ok=lambda x: np.all(x > 0.05)),
+    ChainOp("round", lambda T, x: x.round(), ok=_off_half_integers),
+    ChainOp("floor", lambda T, x: x.floor(), ok=_off_integers),
+    ChainOp("ceil_fn", lambda T, x: T.ceil(x), ok=_off_integers),
+    ChainOp("trunc", lambda T, x: x.trunc(), ok=_off_integers),
+    ChainOp("sign", lambda T, x: x.sign(), ok=_off_kinks(0.0)),
+    ChainOp("softplus", lambda T, x: T.nn.functional.softplus(x)),
+    ChainOp("leaky_relu", lambda T, x: T.nn.functional.leaky_relu(x, 0.1), ok=_off_kinks(0.0)),
+    ChainOp("elu", lambda T, x: T.nn.functional.elu(x), ok=_off_kinks(0.0)),
+    ChainOp("var", lambda T, x, **p: x.var(**p), params=_var_params, ok=_var_ok),
+    ChainOp("std", lambda T, x, **p: x.std(**p), params=_var_params,
+            ok=lambda x: np.size(x) >= 2 and np.ptp(x) > 1e-3),
+    ChainOp("cumsum", lambda T, x, dim: x.cumsum(dim), params=_dim_params),
+    ChainOp("amax", _amaxmin("amax"), params=_amax_params, ok=_nonempty),
+    ChainOp("amin_fn", lambda T, x, **p: T.amin(x, **p), params=_amax_params, ok=_nonempty),
+    ChainOp("sort", lambda T, x, dim, descending: x.sort(dim, descending=descending).values,
+            params=_sort_params, ok=lambda x: np.unique(x).size == np.size(x)),
+    ChainOp("prod", lambda T, x, **p: x.prod(**p), params=_maxmin_params,
+            ok=lambda x: np.all(np.abs(x) < 3)),
+    ChainOp("logsumexp", lambda T, x, dim: x.logsumexp(dim), params=_dim_params),
+    ChainOp("flip", lambda T, x, dims: x.flip(dims), params=_flip_params),
+    ChainOp("repeat", lambda T, x, repeats: x.repeat(*repeats), params=_repeat_params,
+            grows=True),
+    ChainOp("split_piece", lambda T, x, size, dim, piece: x.split(size, dim)[piece],
+            params=_split_params),
+    ChainOp("chunk_piece", lambda T, x, size, dim, piece: x.chunk(size, dim)[piece],
+            params=_split_params),
+    ChainOp("index_select", lambda T, x, dim, index: x.index_select(dim, T.tensor(index)),
+            params=_index_select_params, applies=lambda s: len(s) >= 1),
+    ChainOp("gather", lambda T, x, dim, index: x.gather(dim, T.tensor(index)),
+            params=_gather_params, applies=lambda s: len(s) >= 1),
+    ChainOp("masked_fill", lambda T, x, value: x.masked_fill(x > 0, value),
+            params=_masked_fill_params),
+    ChainOp("softmax_method", lambda T, x, dim: x.softmax(dim), params=_dim_params),
+    ChainOp("log_softmax_method", lambda T, x, dim: x.log_softmax(dim=dim), params=_dim_params),
+    ChainOp("where_method", lambda T, x, y: x.where(y > 0, y), 2,
+            other_shape=_broadcastable_partner),
+    ChainOp("masked_fill_tensor_value",
+            lambda T, x, y: x.masked_fill(x < 0, y.sum()), 2,
+            other_shape=lambda s, pick: pick([(), (1,)])),
 ]
 
 

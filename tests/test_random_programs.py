@@ -6,8 +6,11 @@ binary op takes as second operand an earlier tensor of a fitting shape or a new 
 whose shape broadcasts with the first. After every step the values, dtype, shape and
 ``grad_fn`` name are compared; at the end backward runs from the last result with a
 random upstream gradient and every leaf's ``.grad`` is compared.
+``test_random_program_second_order`` differentiates the same chains twice (gradients
+with ``create_graph=True``, then a Hessian-vector product) and compares both orders.
 
-CI runs 200 examples, derandomized; set ``AUTOGRAD_EDU_FUZZ_EXAMPLES`` to run more.
+CI runs 200 examples (100 for second order), derandomized; set
+``AUTOGRAD_EDU_FUZZ_EXAMPLES`` to run more.
 A failing example prints the program (``Falsifying example`` ... then the steps) with
 the leaves' values: enough to reproduce it by hand.
 """
@@ -125,7 +128,7 @@ class Program:
 SHAPES = st.lists(st.integers(1, 3), min_size=0, max_size=3).map(tuple)
 
 
-def run_program(data) -> Program:
+def run_program(data, backward=True) -> Program:
     """Draw and run one program; raises ``Mismatch`` at the first difference."""
     dtype = data.draw(st.sampled_from(["float64", "float32"]), label="dtype")
     program = Program(dtype, data.draw(st.integers(0, 2**32 - 1), label="seed"))
@@ -157,8 +160,58 @@ def run_program(data) -> Program:
                 operands.append(program.leaf(other_shape, op.other_domain))
         program.apply(op, operands, params)
     note(program.text())
-    program.backward()
+    if backward:
+        program.backward()
     return program
+
+
+def second_order(program: Program):
+    """Gradients with ``create_graph=True`` from the last result, then the gradient of
+    sum_i <grad_i, w_i> (a Hessian-vector product) with respect to every leaf."""
+    name, t, a = program.pool[-1]
+    if not t.requires_grad:
+        return
+    g = program.rng.uniform(-1.0, 1.0, tuple(t.shape)).astype(program.dtype)
+    leaves_t = [leaf[1] for leaf in program.leaves]
+    leaves_a = [leaf[2] for leaf in program.leaves]
+    ws = [program.rng.uniform(-1.0, 1.0, tuple(leaf.shape)).astype(dtype_name(leaf))
+          for leaf in leaves_t]
+    program.lines.append(f"g = T.autograd.grad({name}, leaves, "
+                         f"T.tensor({g.tolist()!r}, dtype=T.{program.dtype}), "
+                         "create_graph=True, allow_unused=True)")
+    program.lines.append(f"# ws = {[w.tolist() for w in ws]!r}")
+    program.lines.append("h = T.autograd.grad(sum((gi * T.tensor(w)).sum() for gi, w in "
+                         "zip(g, ws) if gi is not None), leaves, allow_unused=True)")
+
+    def grads(T, out, leaves):
+        first = T.autograd.grad(out, leaves, T.tensor(g.copy()), create_graph=True,
+                                allow_unused=True)
+        terms = [(gi * T.tensor(w.copy())).sum() for gi, w in zip(first, ws, strict=True)
+                 if gi is not None and gi.requires_grad]
+        if not terms:
+            return first, None
+        return first, T.autograd.grad(sum(terms), leaves, allow_unused=True)
+
+    expected = grads(torch, t, leaves_t)
+    try:
+        actual = grads(ae, a, leaves_a)
+    except Exception as e:  # noqa: BLE001
+        program.fail(f"autograd_edu second order raised {type(e).__name__}: {e}")
+    for order, (es, acs) in enumerate(zip(expected, actual, strict=True), start=1):
+        if (es is None) != (acs is None):
+            program.fail(f"order {order}: torch {es} autograd_edu {acs}")
+        for i, (e, x) in enumerate(zip(es or [], acs or [], strict=True)):
+            what = f"order {order} derivative for x{i}"
+            if (e is None) != (x is None):
+                program.fail(f"{what}: torch {e} autograd_edu {x}")
+            if e is None:
+                continue
+            if order == 1 and e.requires_grad != x.requires_grad:
+                program.fail(f"{what}: requires_grad torch {e.requires_grad} "
+                             f"autograd_edu {x.requires_grad}")
+            # torch may answer with a ZeroTensor (abs''s second derivative): force=True
+            program.close(np.array(x.detach().numpy(force=True)),
+                          np.array(e.detach().numpy(force=True)), what)
 
 
 @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
@@ -169,6 +222,18 @@ def run_program(data) -> Program:
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # libcst, imported by hypothesis
 def test_random_program(data):
     run_program(data)
+
+
+@settings(max_examples=max(MAX_EXAMPLES // 2, 1), deadline=None, derandomize=True,
+          database=None, phases=[Phase.explicit, Phase.generate, Phase.shrink],
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
+                                 HealthCheck.data_too_large])
+@given(st.data())
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.filterwarnings("ignore::UserWarning")  # torch: degrees of freedom <= 0 (var)
+def test_random_program_second_order(data):
+    """The same random chains, differentiated twice (``create_graph=True``)."""
+    second_order(run_program(data, backward=False))
 
 
 def test_chain_ops_have_distinct_names():

@@ -110,15 +110,17 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
          only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """The gradients of ``outputs`` with respect to ``inputs``, returned (not accumulated)."""
     outputs, inputs = _as_tuple(outputs), _as_tuple(inputs)
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     if allow_unused is None:
         allow_unused = materialize_grads
-    for t in inputs:
-        if not t.requires_grad:
-            raise RuntimeError(msg.INPUT_NO_GRAD)
     grads = _make_grads(outputs, _as_tuple(grad_outputs))
     if retain_graph is None:
         retain_graph = create_graph
     edges = _root_edges(outputs)
+    for t in inputs:
+        if not t.requires_grad:
+            raise RuntimeError(msg.INPUT_NO_GRAD)
     capture = [(t._grad_accumulator(), 0) if t.is_leaf else gradient_edge(t) for t in inputs]
     captured = GraphTask(edges, grads, retain_graph=retain_graph, create_graph=create_graph,
                          capture=capture).run()

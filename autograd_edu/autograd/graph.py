@@ -196,9 +196,9 @@ class AccumulateGrad(Node):
 
     def apply(self, grad):
         from .._grad_mode import is_grad_enabled
-        if grad is None:
-            return ()
         variable = self.variable
+        if grad is None or not variable._requires_grad:  # requires_grad_(False) since
+            return ()
         old = variable._grad
         if old is None:
             if is_grad_enabled():
@@ -216,7 +216,7 @@ class AccumulateGrad(Node):
 
 def gradient_edge(tensor):
     """The edge through which a gradient for ``tensor`` flows: (node, output_nr)."""
-    if tensor is None or not tensor.requires_grad:
+    if tensor is None or not tensor.requires_grad or tensor._no_grad_view:
         return (None, 0)
     node = tensor.grad_fn if tensor._base is not None else tensor._grad_fn
     if node is not None:

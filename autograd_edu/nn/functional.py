@@ -80,16 +80,16 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):  
                       f"size ({input.shape}). This will likely lead to incorrect results due "
                       f"to broadcasting. Please ensure they have the same size.", UserWarning,
                       stacklevel=2)
-    from ..ops._common import broadcast_shape
-    broadcast_shape(input._data.shape, target._data.shape)
-    diff = values(input, input._dtype) - values(target, input._dtype)
+    from ..ops._common import promote
+    (input, target), dtype = promote(input, target)
+    diff = values(input, dtype) - values(target, dtype)
     squared = diff * diff
     from ..ops.reductions import _reduce_sum
     with np.errstate(invalid="ignore", divide="ignore"):  # summed in PyTorch's order
         out = {"none": lambda: squared, "sum": lambda: _reduce_sum(squared, None, False),
                "mean": lambda: np.divide(_reduce_sum(squared, None, False),
                                          squared.dtype.type(squared.size))}[reduction]()
-    return record(MseLossBackward0, new_tensor(out, input._dtype), (input, target),
+    return record(MseLossBackward0, new_tensor(out, dtype), (input, target),
                   {"self": input, "target": target, "reduction": _REDUCTIONS[reduction]})
 
 
@@ -187,8 +187,8 @@ class LeakyReluBackward0(Node):
     """out = self if self > 0 else slope·self;  grad_self = grad (or slope·grad)"""
 
     def apply(self, grad):
-        from ..ops.pointwise import where
-        return where(self.saved("self") > 0, grad, grad * self.saved("negative_slope")),
+        from ..ops.formula_ops import leaky_relu_backward
+        return leaky_relu_backward(grad, self.saved("self"), self.saved("negative_slope")),
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):  # noqa: A002
@@ -204,11 +204,11 @@ class EluBackward0(Node):
 
     def apply(self, grad):
         from ..ops.pointwise import where
-        alpha, result = self.saved("alpha"), self.saved("result")
-        return where(result > 0, grad, grad * (result + alpha)),
+        alpha, x = self.saved("alpha"), self.saved("self")
+        return where(x > 0, grad, grad * alpha * x.exp()),
 
 
 def elu(input, alpha=1.0, inplace=False):  # noqa: A002
     x = values(input, input._dtype)
     out = new_tensor(np.where(x > 0, x, alpha * np.expm1(x)).astype(x.dtype), input._dtype)
-    return record(EluBackward0, out, (input,), {"alpha": alpha}, save_output="result")
+    return record(EluBackward0, out, (input,), {"alpha": alpha, "self": input})

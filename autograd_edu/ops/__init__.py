@@ -4,6 +4,7 @@ reach the same function."""
 
 from .._tensor import Tensor
 from . import arithmetic, copying, creation, indexing, inplace, linalg, pointwise, reductions, shape
+from ._common import check_other
 from .inplace import apply_inplace
 
 _METHODS = {
@@ -86,10 +87,16 @@ Tensor.__xor__ = Tensor.__rxor__ = pointwise.bitwise_xor
 Tensor.__invert__ = pointwise.bitwise_not
 
 
-def _inplace_method(op):
+def _inplace_method(op, name):
     def method(self, *args, **kwargs):
+        if args and name in _BINARY_INPLACE:
+            check_other(name, args[0])
         return apply_inplace(self, op, *args, **kwargs)
+    method.__name__ = name
     return method
+
+
+_BINARY_INPLACE = {"add_", "sub_", "mul_", "div_", "pow_"}
 
 
 # In-place variants: the out-of-place op, written back (see inplace.py).
@@ -101,7 +108,7 @@ for _name, _op in {"add_": arithmetic.add, "sub_": arithmetic.sub, "mul_": arith
                    "relu_": pointwise.relu, "clamp_": pointwise.clamp,
                    "clamp_min_": pointwise.clamp_min, "clamp_max_": pointwise.clamp_max,
                    "reciprocal_": arithmetic.reciprocal}.items():
-    setattr(Tensor, _name, _inplace_method(_op))
+    setattr(Tensor, _name, _inplace_method(_op, _name))
 Tensor.__iadd__, Tensor.__isub__ = Tensor.add_, Tensor.sub_
 Tensor.__imul__, Tensor.__itruediv__ = Tensor.mul_, Tensor.div_
 Tensor.__ipow__ = Tensor.pow_

@@ -48,6 +48,13 @@ def as_tensor_arg(value):
     raise TypeError(f"expected Tensor as element 1 in argument 0, but got {type(value).__name__}")
 
 
+def check_other(name, other):
+    """PyTorch's argument check for ``x.add_(None)`` and friends."""
+    if other is None or isinstance(other, str | list | tuple | dict):
+        raise TypeError(f"{name}(): argument 'other' (position 1) must be Tensor, not "
+                        f"{type(other).__name__}")
+
+
 _NUMBER_TYPES = (int, float, bool)
 
 

@@ -53,8 +53,9 @@ def _plus_scaled(a, b, alpha, dtype, sign=1, out=None):
     wide = np.float64 if dtype.numpy.itemsize < 8 else np.longdouble
     scale = np.asarray(sign * alpha, dtype.numpy).astype(wide)  # alpha is cast to the dtype first
     shape = np.broadcast_shapes(a.shape, b.shape)
-    exact = np.multiply(b, scale, dtype=wide)  # exact: a float32 product fits in a float64
-    exact = np.add(exact, a, out=exact if exact.shape == shape else None)
+    exact = np.asarray(np.multiply(b, scale, dtype=wide))  # exact: a float32 product fits
+    exact = np.asarray(np.add(exact, a, out=exact if exact.shape == shape and exact.ndim
+                              else None))
     return exact.astype(dtype.numpy) if out is None else np.copyto(out, exact) or out
 
 

@@ -52,6 +52,45 @@ def sub_scalar(self, other):
     return record(SubBackward1, out, (self,), {"other": other, "alpha": 1})
 
 
+class ThresholdBackwardBackward0(Node):
+    """out = grad_output where self > threshold, else 0;
+    grad_grad_output = threshold_backward(grad, self, threshold),  grad_self = 0"""
+
+    def apply(self, grad):
+        from .creation import zeros_like
+        return (threshold_backward(grad, self.saved("self"), self.saved("threshold"))
+                if self.needs_input_grad(0) else None,
+                zeros_like(grad) if self.needs_input_grad(1) else None)
+
+
+def threshold_backward(grad_output, self, threshold):
+    g = grad_output._data
+    out = new_tensor(np.where(values(self, grad_output._dtype) <= threshold,
+                              np.zeros((), g.dtype), g), grad_output._dtype)
+    return record(ThresholdBackwardBackward0, out, (grad_output, self),
+                  {"self": self, "threshold": threshold})
+
+
+class LeakyReluBackwardBackward0(Node):
+    """out = grad_output where self > 0, else slope * grad_output;
+    grad_grad_output = leaky_relu_backward(grad, self),  grad_self = 0"""
+
+    def apply(self, grad):
+        from .creation import zeros_like
+        return (leaky_relu_backward(grad, self.saved("self"), self.saved("negative_slope"))
+                if self.needs_input_grad(0) else None,
+                zeros_like(grad) if self.needs_input_grad(1) else None)
+
+
+def leaky_relu_backward(grad_output, self, negative_slope):
+    g = grad_output._data
+    slope = np.asarray(negative_slope, g.dtype)
+    out = new_tensor(np.where(values(self, grad_output._dtype) > 0, g, g * slope),
+                     grad_output._dtype)
+    return record(LeakyReluBackwardBackward0, out, (grad_output, self),
+                  {"self": self, "negative_slope": negative_slope})
+
+
 class TanhBackwardBackward0(Node):
     """out = grad_output * (1 - output²);
     grad_grad_output = tanh_backward(grad, output),  grad_output = grad * -2 output grad_output"""

@@ -10,7 +10,7 @@ into zeros of the input's shape ("embedding" the gradient).
 
 import numpy as np
 
-from .. import _dtypes
+from .. import _dtypes, _grad_mode
 from .. import _messages as msg
 from ..autograd.graph import Node
 from ._common import new_tensor, record, values, wrap_dim
@@ -96,8 +96,10 @@ def select(self, dim, index, *, reported_dim=None):
     d = wrap_dim(dim, self._data.ndim)
     size = self._data.shape[d]
     if not -size <= index < size:
-        raise IndexError(msg.INDEX_OUT_OF_RANGE.format(
-            index=index, dim=d if reported_dim is None else reported_dim, size=size))
+        if reported_dim is None:  # x.select(d, i), not x[i]
+            raise IndexError(f"select(): index {index} out of range for tensor of size "
+                             f"[{', '.join(map(str, self._data.shape))}] at dimension {d}")
+        raise IndexError(msg.INDEX_OUT_OF_RANGE.format(index=index, dim=reported_dim, size=size))
     index = index % size
     # the trailing ... keeps a 0-d result a (writable) view instead of a numpy scalar
     region = (slice(None),) * d + (index, Ellipsis)
@@ -149,6 +151,9 @@ def getitem(self, index):
 
 def _apply_basic(self, index):
     """Apply ints, slices, None and ... as views; return (view, advanced region or None)."""
+    if self._data.ndim == 0 and isinstance(index, int | np.integer):
+        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                         "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
     items = index if isinstance(index, tuple) else (index,)
     single_slice = not isinstance(index, tuple) and isinstance(index, slice)
     n_real = sum(1 for i in items if i is not None and i is not Ellipsis
@@ -240,14 +245,23 @@ def setitem(self, index, value):
     overwritten (``copy_``, so the base gets ``CopySlices``); tensor indices
     write with ``index_put_`` (``IndexPutBackward0``)."""
     from .._tensor import Tensor
-    from .inplace import apply_inplace, check_inplace, copy_
-    check_inplace(self, view_of_leaf=True)
-    if not isinstance(value, Tensor):
-        value = new_tensor(np.asarray(value), _dtypes.scalar_dtype(value))
+    from .inplace import apply_inplace, check_inplace, copy_, fill_
     from .shape import check_expandable
-    view, region = _apply_basic(self, index)
+    number = not isinstance(value, Tensor)
+    if number:
+        value = new_tensor(np.asarray(value), _dtypes.scalar_dtype(value))
+    with _grad_mode.no_grad():  # where to write; the write itself is recorded below
+        view, region = _apply_basic(self, index)
+    whole = view is self  # x[...] = v or x[:, :] = v writes the tensor itself
     if region is None:
         check_expandable(value._data.shape, view._data.shape)
+    check_inplace(self, view_of_leaf=not whole)
+    if whole and region is None:
+        fill_(self, value) if number and self._data.ndim else copy_(self, value)
+        return
+    if _grad_mode.is_grad_enabled():
+        view, region = _apply_basic(self, index)  # again, now recording the view
+    if region is None:
         copy_(view, value)
     else:
         apply_inplace(view, _index_put, region, value)
@@ -270,7 +284,10 @@ class GatherBackward0(Node):
 
 def gather(self, dim, index):
     d = wrap_dim(dim, self._data.ndim)
-    out = new_tensor(np.take_along_axis(self._data, index._data, axis=d), self._dtype)
+    # out[i][j] uses only the index's extent in the other dims (no broadcasting)
+    source = self._data[tuple(slice(None) if k == d else slice(0, s)
+                              for k, s in enumerate(index._data.shape))]
+    out = new_tensor(np.take_along_axis(source, index._data, axis=d), self._dtype)
     return record(GatherBackward0, out, (self,), {"dim": d, "index": index,
                                                   "self_sym_sizes": self._data.shape})
 
@@ -286,6 +303,11 @@ class IndexSelectBackward0(Node):
 
 def index_select(self, dim, index):
     d = wrap_dim(dim, self._data.ndim)
-    out = new_tensor(np.take(self._data, index._data, axis=d), self._dtype)
+    positions = index._data.reshape(-1)  # a 0-d index still selects along the dim
+    size = self._data.shape[d] if self._data.ndim else 1
+    if np.any((positions >= size) | (positions < -size)):
+        raise IndexError("index out of range in self")
+    out = new_tensor(np.take(self._data, positions, axis=d), self._dtype)
+    index = new_tensor(positions, index._dtype)
     return record(IndexSelectBackward0, out, (self,), {"dim": d, "index": index,
                                                        "self_sym_sizes": self._data.shape})

@@ -29,6 +29,13 @@ def check_inplace(self, view_of_leaf=False):
         raise RuntimeError(msg.INFERENCE_INPLACE)
     if not is_grad_enabled():
         return
+    if self._multi_output_view and self._base.requires_grad and self._grad_fn is not None:
+        from ..autograd.graph import short_name
+        raise RuntimeError(
+            f"Output {self._output_nr} of {short_name(self._grad_fn)} is a view and is being "
+            "modified inplace. This view is the output of a function that returns multiple "
+            "views. Such functions do not allow the output views to be modified inplace. You "
+            "should replace the inplace operation by an out-of-place one.")
     if self._grad_fn is None and self._requires_grad:
         raise RuntimeError(msg.INPLACE_VIEW_OF_LEAF if view_of_leaf else msg.INPLACE_LEAF)
     base = self._base
@@ -78,6 +85,7 @@ def commit_inplace(self, out):
     node = out._grad_fn
     if node is None:
         return
+    _move_retains_grad(self, node)
     if self._base is None:
         self._grad_fn, self._output_nr = node, 0
         _rebind_saved_output(node, out, self)
@@ -91,6 +99,18 @@ def commit_inplace(self, out):
     self._grad_fn, self._output_nr = view_of_base_node(self), 0
     self._view_version = self._version_counter.version
     _rebind_saved_output(node, out, self)
+
+
+def _move_retains_grad(self, new_node):
+    """retain_grad() follows the tensor to its new history (PyTorch moves the hook)."""
+    if not self._retains_grad or self._grad_fn is None:
+        return
+    old = self._grad_fn._retains_grad_hooks
+    ref = old.pop(self._output_nr, None) if old else None
+    if ref is not None:
+        if new_node._retains_grad_hooks is None:
+            new_node._retains_grad_hooks = {}
+        new_node._retains_grad_hooks[0] = ref
 
 
 def view_of_base_node(view):
@@ -151,12 +171,24 @@ class ZeroBackward0(Node):
         return zeros_like(grad),
 
 
-class FillBackward0(ZeroBackward0):
+class FillBackward2(ZeroBackward0):
     """self.fill_(value);  grad_self = 0"""
+
+
+class FillBackward3(Node):
+    """self.fill_(value) with a 0-d tensor value;  grad_self = 0, grad_value = Σ grad"""
+
+    def apply(self, grad):
+        from .creation import zeros_like
+        return (zeros_like(grad) if self.needs_input_grad(0) else None,
+                grad.sum() if self.needs_input_grad(1) else None)
 
 
 class CopyBackwards(Node):
     """self.copy_(src);  grad_self = 0, grad_src = grad (cast and summed to src)"""
+
+    def name(self):
+        return "torch::autograd::CopyBackwards"  # PyTorch's C++ node keeps its C++ name
 
     def apply(self, grad):
         from .creation import zeros_like
@@ -175,8 +207,13 @@ def zero_(self):
 
 
 def fill_(self, value):
-    value = value.item() if isinstance(value, Tensor) else value
-    return apply_inplace(self, lambda t: _filled(t, value, FillBackward0))
+    if isinstance(value, Tensor):
+        def fill(t, v):
+            from ._common import record
+            out = new_tensor(np.full(t._data.shape, v._data, t._dtype.numpy), t._dtype)
+            return record(FillBackward3, out, (t, v))
+        return apply_inplace(self, fill, value)
+    return apply_inplace(self, lambda t: _filled(t, value, FillBackward2))
 
 
 def copy_(self, src, non_blocking=False):

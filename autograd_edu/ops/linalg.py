@@ -41,8 +41,25 @@ def _product(a, b, start=None):
     return out[..., 0] if column else out
 
 
-def _operands(a, b):
+_C_TYPE = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int",
+           "float16": "c10::Half", "bool": "bool"}
+
+
+def _operands(a, b, op="mm"):
+    """Matrix products need one dtype (PyTorch does not promote them)."""
     (a, b), dtype = promote(a, b, elementwise=False)
+    if a._dtype is not b._dtype:
+        if op == "dot":
+            raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                               f"{a._dtype.c_name} and {b._dtype.c_name}")
+        if op == "mv":
+            raise RuntimeError(f"addmv input tensors must have the same dtype, but got "
+                               f"{b._dtype.c_name}, {a._dtype.c_name}, and {b._dtype.c_name}")
+        if op == "bmm":
+            raise RuntimeError(f"expected scalar type {a._dtype.c_name} but found "
+                               f"{b._dtype.c_name}")
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                           f"{_C_TYPE[a._dtype.name]} != {_C_TYPE[b._dtype.name]}")
     return a, b, dtype
 
 
@@ -112,7 +129,7 @@ class MvBackward0(Node):
 
 
 def mv(self, vec):
-    a, b, dtype = _operands(self, vec)
+    a, b, dtype = _operands(self, vec, "mv")
     if a._data.shape[1] != b._data.shape[0]:
         raise RuntimeError(msg.MV_SIZES.format(n=a._data.shape[0], r=a._data.shape[0],
                                                c=a._data.shape[1], m=b._data.shape[0]))
@@ -129,7 +146,7 @@ class DotBackward0(Node):
 
 
 def dot(self, tensor):
-    a, b, dtype = _operands(self, tensor)
+    a, b, dtype = _operands(self, tensor, "dot")
     if a._data.ndim != 1 or b._data.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a._data.ndim}D and "
                            f"{b._data.ndim}D tensors")
@@ -150,7 +167,7 @@ class BmmBackward0(Node):
 
 
 def bmm(self, mat2):
-    a, b, dtype = _operands(self, mat2)
+    a, b, dtype = _operands(self, mat2, "bmm")
     for name, t in (("batch1", a), ("batch2", b)):
         if t._data.ndim != 3:
             raise RuntimeError(f"{name} must be a 3D tensor")
@@ -243,8 +260,9 @@ def matmul(self, other):
 
 
 def _squeeze_first(t):
-    from .shape import SqueezeBackward4, make_view
-    out = make_view(t, t._data[0], lambda a: a[0])
+    """(1, n) -> (n,): PyTorch squeezes the fresh product in place, so no view results."""
+    from .shape import SqueezeBackward4
+    out = new_tensor(t._data[0], t._dtype)
     return record(SqueezeBackward4, out, (t,), {"dim": 0, "self_sym_sizes": t._data.shape})
 
 

@@ -122,7 +122,8 @@ class ReluBackward0(Node):
     """out = max(self, 0);  grad_self = grad where out > 0, else 0"""
 
     def apply(self, grad):
-        return where(self.saved("result") <= 0, 0.0, grad),
+        from .formula_ops import threshold_backward
+        return threshold_backward(grad, self.saved("result"), 0),
 
 
 def relu(self):
@@ -432,6 +433,10 @@ class CeilBackward0(_ZeroGradient):
     __doc__ = "out = ceil(self);  grad_self = 0"
 
 
+class RoundBackward1(_ZeroGradient):
+    __doc__ = "out = round(self, decimals);  grad_self = 0"
+
+
 class TruncBackward0(_ZeroGradient):
     __doc__ = "out = trunc(self);  grad_self = 0"
 
@@ -444,7 +449,8 @@ sgn = sign
 
 
 def round(self, decimals=0):  # noqa: A001 - torch's name
-    return _unary(RoundBackward0, lambda x: np.round(x, decimals), self, keep_int=True)
+    node = RoundBackward1 if decimals else RoundBackward0
+    return _unary(node, lambda x: np.round(x, decimals), self, keep_int=True)
 
 
 def floor(self):
@@ -466,9 +472,22 @@ class MaskedFillBackward0(Node):
         return grad.masked_fill(self.saved("mask"), 0),
 
 
+class MaskedFillBackward1(Node):
+    """out = self with ``value`` (a 0-d tensor) where mask;
+    grad_self = grad with 0 where mask,  grad_value = Σ grad where mask"""
+
+    def apply(self, grad):
+        mask = self.saved("mask")
+        return (grad.masked_fill(mask, 0) if self.needs_input_grad(0) else None,
+                where(mask, grad, 0.0).sum() if self.needs_input_grad(1) else None)
+
+
 def masked_fill(self, mask, value):
     from .._tensor import Tensor
-    value = value.item() if isinstance(value, Tensor) else value
     broadcast_shape(self._data.shape, mask._data.shape)
+    if isinstance(value, Tensor):
+        data = np.where(mask._data, value._data.astype(self._dtype.numpy), self._data)
+        return record(MaskedFillBackward1, new_tensor(data, self._dtype), (self, value),
+                      {"mask": mask})
     data = np.where(mask._data, np.asarray(value, self._dtype.numpy), self._data)
     return record(MaskedFillBackward0, new_tensor(data, self._dtype), (self,), {"mask": mask})

@@ -312,22 +312,28 @@ def _prod_of_others(x, axis):
 
 
 class ProdBackward0(Node):
-    """out = Π self;  grad_self = grad * (product of the other elements)"""
+    """out = Π self;  grad_self = grad * out / self (with no zeros in self; otherwise
+    grad * the product of the other elements)"""
 
     def apply(self, grad):
-        x = self.saved("self")
+        x, result = self.saved("self"), self.saved("result")
+        if not np.any(x._data == 0):
+            return (grad * result) / x,
         others = new_tensor(_prod_of_others(x._data.reshape(-1), 0).reshape(x._data.shape),
                             x._dtype)
         return grad * others,
 
 
 class ProdBackward1(Node):
-    """out = Π self along dim;  grad_self = grad * (product of the others along dim)"""
+    """out = Π self along dim;  grad_self = grad * out / self (no zeros), else grad *
+    the product of the others along dim"""
 
     def apply(self, grad):
-        x, dim = self.saved("self"), self.saved("dim")
-        if not self.saved("keepdim") and x.dim():
-            grad = grad.unsqueeze(dim)
+        x, dim, result = self.saved("self"), self.saved("dim"), self.saved("result")
+        grad, result = restore_reduced_dims([grad, result], (dim,), self.saved("keepdim"),
+                                            x.dim())
+        if not np.any(x._data == 0):
+            return (grad * result) / x,
         others = new_tensor(_prod_of_others(x._data, dim), x._dtype) if x.dim() else 1
         return grad * others,
 
@@ -386,6 +392,13 @@ def _variance(self, dim, unbiased, keepdim, correction, node_cls, take_root):
         correction = 1 if unbiased in (None, True) else 0
     dims = None if dim is None else wrap_dims(dim, self._data.ndim)
     axis = None if dims is None else np_axis(dims, self._data.ndim)
+    if _reduced_count(self._data.shape, dims) - correction <= 0:
+        import warnings
+        warnings.warn(f"{'std' if take_root else 'var'}(): degrees of freedom is <= 0. "
+                      "Correction should be strictly less than the reduction factor (input "
+                      "numel divided by output numel). (Triggered internally at "
+                      "/__w/pytorch/pytorch/aten/src/ATen/native/ReduceOps.cpp:1861.)",
+                      UserWarning, stacklevel=3)
     with np.errstate(all="ignore"):
         out = np.var(values(self, self._dtype), axis=axis, ddof=correction, keepdims=keepdim)
         out = np.sqrt(out) if take_root else out
@@ -480,8 +493,14 @@ class SortBackward0(Node):
 
     def apply(self, grad, _indices_grad=None):
         from .indexing import scatter_into_zeros
+        if not self.saved("self_sym_sizes"):
+            return grad,
         return scatter_into_zeros(self.saved("self_sym_sizes"), self.saved("dim"),
                                   self.saved("indices"), grad),
+
+
+class SortBackward1(SortBackward0):
+    """values = self sorted along dim (stable=True);  grad_self = grad put back in place"""
 
 
 sort_return_type = make_return_type("sort", ("values", "indices"))
@@ -496,7 +515,6 @@ def sort(self, dim=-1, descending=False, stable=False):
     if not self.dim():
         sorted_values, order = sorted_values.reshape(()), order.reshape(())
     out, idx = new_tensor(sorted_values, self._dtype), new_tensor(order, _dtypes.int64)
-    if self.dim():
-        record(SortBackward0, out, (self,), {"dim": d, "indices": idx,
-                                             "self_sym_sizes": self._data.shape})
+    record(SortBackward1 if stable else SortBackward0, out, (self,),
+           {"dim": d, "indices": idx, "self_sym_sizes": self._data.shape})
     return sort_return_type(out, idx)

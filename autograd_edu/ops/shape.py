@@ -5,6 +5,7 @@ in PyTorch. Derivatives only move the gradient back into the input's shape."""
 import numpy as np
 
 from .. import _messages as msg
+from .._grad_mode import is_grad_enabled
 from ..autograd.graph import Node
 from ._common import new_tensor, record, wrap_dim, wrap_dims
 
@@ -16,11 +17,15 @@ def make_view(self, data, view_fn):
     from .._tensor import Tensor
     out = Tensor._make(data, self._dtype, self._version_counter)
     out._view_version = self._version_counter.version
+    out._multi_output_view = self._multi_output_view
     if self._base is not None:
         parent_fn = self._view_fn
         out._base, out._view_fn = self._base, (lambda a: view_fn(parent_fn(a)))
     else:
         out._base, out._view_fn = self, view_fn
+    if self.requires_grad and not is_grad_enabled():
+        # PyTorch: it still says requires_grad=True, but no gradient can flow through it
+        out._requires_grad, out._no_grad_view = True, True
     return out
 
 
@@ -281,6 +286,10 @@ def cat(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if t._data.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be "
+                               f"concatenated")
     for t in tensors[1:]:
         if t._data.ndim != tensors[0]._data.ndim:
             raise RuntimeError(msg.CAT_NDIM.format(a=tensors[0]._data.ndim, b=t._data.ndim))
@@ -333,15 +342,23 @@ class UnbindBackward0(Node):
 
 def unbind(self, dim=0):
     d = wrap_dim(dim, self._data.ndim)
-    outs = tuple(make_view(self, self._data[(slice(None),) * d + (i,)],
-                           lambda a, i=i: a[(slice(None),) * d + (i,)])
+    outs = tuple(make_view(self, self._data[(slice(None),) * d + (i, Ellipsis)],
+                           lambda a, i=i: a[(slice(None),) * d + (i, Ellipsis)])
                  for i in range(self._data.shape[d]))
+    for out in outs:
+        out._multi_output_view = True
     return record(UnbindBackward0, outs, (self,), {"dim": d})
 
 
 def narrow(self, dim, start, length):
     from .indexing import slice_dim
     d = wrap_dim(dim, self._data.ndim)
+    size = self._data.shape[d]
+    if start < 0:
+        start += size
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
+                           f"({size}).")
     return slice_dim(self, d, start, start + length, 1)
 
 
@@ -358,6 +375,8 @@ class SplitWithSizesBackward0(SplitBackward0):
 
 def split(self, split_size_or_sections, dim=0):
     """Views of consecutive pieces along ``dim``, all outputs of one node (as in PyTorch)."""
+    if self._data.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = wrap_dim(dim, self._data.ndim)
     n = self._data.shape[d]
     if isinstance(split_size_or_sections, int):
@@ -374,7 +393,9 @@ def split(self, split_size_or_sections, dim=0):
     outs, start = [], 0
     for s in sizes:
         region = (slice(None),) * d + (slice(start, start + s),)
-        outs.append(make_view(self, self._data[region], lambda a, r=region: a[r]))
+        piece = make_view(self, self._data[region], lambda a, r=region: a[r])
+        piece._multi_output_view = True
+        outs.append(piece)
         start += s
     return record(node_cls, tuple(outs), (self,), save)
 
