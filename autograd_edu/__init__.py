@@ -161,6 +161,20 @@ clip, absolute = clamp, abs
 ger = outer
 
 
+from ._random import Generator, default_generator  # noqa: E402
+
+
+def get_rng_state():
+    """The default generator's state as a uint8 tensor (PyTorch's 5056-byte layout)."""
+    from . import _random
+    return Tensor._make(_random.get_rng_state(), uint8)
+
+
+def set_rng_state(new_state):
+    from . import _random
+    _random.set_rng_state(new_state._data if isinstance(new_state, Tensor) else new_state)
+
+
 def numel(input):  # noqa: A002
     return input.numel()
 

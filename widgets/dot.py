@@ -74,7 +74,8 @@ def html(text):
     also expands ``\\N`` (node name) & co. inside HTML labels, after decoding
     entities, so a backslash is doubled rather than written as ``&#92;``."""
     text = _html.escape(str(text).replace("\\", "\\\\"), quote=True)
-    return "".join(ch if ch >= " " or ch == "\t" else f"\\\\x{ord(ch):02x}" for ch in text)
+    text = "".join(ch if ch >= " " or ch in "\t\n" else f"\\\\x{ord(ch):02x}" for ch in text)
+    return text.replace("\n", '<br align="left"/>')  # numpy's line breaks in 2-d values
 
 
 def quote(text):

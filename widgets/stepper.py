@@ -92,13 +92,17 @@ class BackwardStepper(w.VBox):
     def _build_ui(self, interval):
         total = self.recorder.total
 
-        def button(text, tip):
-            return w.Button(description=text, tooltip=tip, layout=w.Layout(width="auto"))
+        def button(text, icon, tip):
+            # icons, not glyphs: some browsers' fonts lack the media-control characters
+            return w.Button(description=text, icon=icon, tooltip=tip,
+                            layout=w.Layout(width="auto"))
 
-        self.first_button = button("\u23ee Start", "Back to the start, before any node ran")
-        self.prev_button = button("\u25c0 Back", "Show the previous step again (nothing re-runs)")
-        self.next_button = button("Step \u25b6", "Run the next node of backward")
-        self.last_button = button("End \u23ed", "Run all remaining nodes")
+        self.first_button = button("Start", "fast-backward",
+                                   "Back to the start, before any node ran")
+        self.prev_button = button("Back", "step-backward",
+                                  "Show the previous step again (nothing re-runs)")
+        self.next_button = button("Step", "step-forward", "Run the next node of backward")
+        self.last_button = button("End", "fast-forward", "Run all remaining nodes")
         self.play = w.Play(value=0, min=0, max=total, step=1, interval=interval,
                            description="Play", tooltip="Play the walk one step at a time")
         self.slider = w.IntSlider(value=0, min=0, max=total, description="Step",
@@ -162,8 +166,9 @@ class BackwardStepper(w.VBox):
                          node_states=frame.node_states, edge_states=frame.edge_states)
 
     def _picture_html(self, frame):
-        try:
-            return self.frame_svg(frame)
+        try:  # scaled to the box, so a wide graph is not cut off beside the panel
+            svg = self.frame_svg(frame)
+            return svg.replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
         except render.GraphvizNotFoundError as error:
             return render.error_html(error)
 
