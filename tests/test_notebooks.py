@@ -530,8 +530,8 @@ def test_binder_files():
 
 
 def test_repo2docker_dockerfile(tmp_path):
-    import repo2docker  # noqa: F401 - in the test extra: missing it must fail, not skip
     import escapism  # a dependency of repo2docker: its Dockerfile escapes file names
+    import repo2docker  # noqa: F401 - in the test extra: missing it must fail, not skip
     # a copy of what repo2docker reads (binder/, and the package the Dockerfile copies)
     shutil.copytree(BINDER, tmp_path / "binder")
     (tmp_path / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text())
