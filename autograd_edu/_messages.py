@@ -1,6 +1,23 @@
 """Every error and warning text a learner can meet, worded exactly as PyTorch
 2.13 words it (checked against the oracle in tests/test_errors.py)."""
 
+import sys
+import warnings
+from pathlib import Path
+
+_PACKAGE = str(Path(__file__).resolve().parent)
+
+
+def warn_from_caller(text, category=UserWarning):
+    """Warn as PyTorch's C++ warnings do: attributed to the first frame outside this
+    package, whatever the call path (``x.var()`` or ``torch.var(x)``), so Python's
+    once-per-location filter treats both alike."""
+    level, frame = 2, sys._getframe(1)  # level 1 is this function
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(text, category, stacklevel=level)
+
+
 SECOND_BACKWARD = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
     "after they have already been freed). Saved intermediate values of the graph are freed "
@@ -157,4 +174,9 @@ DETACH_VIEW_INPLACE = (
     "gradients are views of DDP buckets, and hence detach_() cannot be called on these "
     "gradients. To fix this error, please refer to the Optimizer.zero_grad() function in "
     "torch/optim/optimizer.py as the solution."
+)
+VAR_NO_FREEDOM = (
+    "{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+    "reduction factor (input numel divided by output numel). (Triggered internally at "
+    "/__w/pytorch/pytorch/aten/src/ATen/native/ReduceOps.cpp:1861.)"
 )

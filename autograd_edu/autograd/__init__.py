@@ -51,9 +51,12 @@ def _make_grads(outputs, grads):
 def _root_edges(outputs):
     edges = []
     for i, out in enumerate(outputs):
-        if not out.requires_grad:
+        edge = gradient_edge(out)
+        # a view made under no_grad of a tensor that requires grad says requires_grad=True
+        # but has no edge to follow: PyTorch checks the edge, not the flag
+        if edge[0] is None:
             raise RuntimeError(msg.NO_GRAD_FN.format(index=i))
-        edges.append(gradient_edge(out))
+        edges.append(edge)
     return edges
 
 

@@ -85,10 +85,15 @@ class SavedTensor:
 
 
 def short_name(node):
-    """'ExpBackward0' -> 'Exp', as PyTorch names producers in its errors."""
+    """The forward op's name, as PyTorch names producers in its errors
+    (``Node::forward_op_name``): 'ExpBackward0' -> 'Exp', 'PowBackward2' -> 'Pow2';
+    names without a ``Backward<digits>`` suffix stay whole."""
     name = node.name()
     cut = name.rfind("Backward")
-    return name[:cut] if cut > 0 else name
+    suffix = name[cut + len("Backward"):]
+    if cut < 0 or not suffix.isdigit():
+        return name
+    return name[:cut] + ("" if suffix == "0" else suffix)
 
 
 class Node:

@@ -215,10 +215,11 @@ class PowBackward2(Node):
     grad_exponent = grad * out * log(self)"""
 
     def apply(self, grad):
-        base, result = self.saved("self"), self.saved("result")
+        # PyTorch unpacks (and version-checks) ``exponent`` before ``result``
+        base, exponent, result = self.saved("self"), self.saved("exponent"), self.saved("result")
         if base == 0:
             from .pointwise import where
-            return grad * where(self.saved("exponent") >= 0, 0.0, result * -math.inf),
+            return grad * where(exponent >= 0, 0.0, result * -math.inf),
         from .formula_ops import mul_scalar
         return grad * mul_scalar(result, math.log(base)),  # log of the number, in double
 

@@ -142,6 +142,8 @@ class CopySlices(Node):
     def apply(self, grad):
         from ..autograd.engine import _validate_outputs
         view_fn, fn = self.saved("view_fn"), self.saved("fn")
+        if fn is None:  # released by an earlier backward, as PyTorch's CopySlices drops ``fn``
+            raise RuntimeError(msg.SECOND_BACKWARD)
         data = grad._data.copy()
         part = new_tensor(np.array(view_fn(data)), grad._dtype)
         fn_grads = _validate_outputs(fn, fn._next_edges, fn.apply(part))
@@ -149,7 +151,7 @@ class CopySlices(Node):
         return (new_tensor(data, grad._dtype), *fn_grads[1:])
 
     def release_variables(self):
-        self._saved["fn"].release_variables()
+        self._saved["fn"] = None
 
 
 class AsStridedBackward0(Node):

@@ -45,22 +45,31 @@ _C_TYPE = {"float32": "float", "float64": "double", "int64": "long int", "int32"
            "float16": "c10::Half", "bool": "bool"}
 
 
-def _operands(a, b, op="mm"):
-    """Matrix products need one dtype (PyTorch does not promote them)."""
+def _operands(a, b):
+    """Numbers become tensors; dtypes are checked by :func:`_same_dtype`."""
     (a, b), dtype = promote(a, b, elementwise=False)
-    if a._dtype is not b._dtype:
-        if op == "dot":
-            raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
-                               f"{a._dtype.c_name} and {b._dtype.c_name}")
-        if op == "mv":
-            raise RuntimeError(f"addmv input tensors must have the same dtype, but got "
-                               f"{b._dtype.c_name}, {a._dtype.c_name}, and {b._dtype.c_name}")
-        if op == "bmm":
-            raise RuntimeError(f"expected scalar type {a._dtype.c_name} but found "
-                               f"{b._dtype.c_name}")
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                           f"{_C_TYPE[a._dtype.name]} != {_C_TYPE[b._dtype.name]}")
     return a, b, dtype
+
+
+def _same_dtype(a, b, op="mm"):
+    """Matrix products need one dtype (PyTorch does not promote them). Each op checks
+    at its own moment: ``dot`` first, the others after their shape checks."""
+    if a._dtype is b._dtype:
+        return
+    if op == "dot":
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                           f"{a._dtype.c_name} and {b._dtype.c_name}")
+    if op == "mv":
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got "
+                           f"{b._dtype.c_name}, {a._dtype.c_name}, and {b._dtype.c_name}")
+    if op == "bmm":
+        raise RuntimeError(f"expected scalar type {a._dtype.c_name} but found "
+                           f"{b._dtype.c_name}")
+    if op == "addmm":
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
+                           f"{a._dtype.c_name} and {b._dtype.c_name}")
+    raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                       f"{_C_TYPE[a._dtype.name]} != {_C_TYPE[b._dtype.name]}")
 
 
 def _strides(t):
@@ -103,14 +112,19 @@ def _mat2_grad(grad, mat1, mat2_strides, mat2_sizes):
     return mat1.t().mm(grad)
 
 
+def _check_mm_shapes(a, b):
+    if a._data.shape[1] != b._data.shape[0]:
+        raise RuntimeError(msg.MM_SHAPES.format(a0=a._data.shape[0], a1=a._data.shape[1],
+                                                b0=b._data.shape[0], b1=b._data.shape[1]))
+
+
 def mm(self, mat2):
     a, b, dtype = _operands(self, mat2)
     if a._data.ndim != 2 or b._data.ndim != 2:
         raise RuntimeError("self must be a matrix" if a._data.ndim != 2 else
                            "mat2 must be a matrix")
-    if a._data.shape[1] != b._data.shape[0]:
-        raise RuntimeError(msg.MM_SHAPES.format(a0=a._data.shape[0], a1=a._data.shape[1],
-                                                b0=b._data.shape[0], b1=b._data.shape[1]))
+    _check_mm_shapes(a, b)
+    _same_dtype(a, b)
     out = new_tensor(_product(values(a, dtype), values(b, dtype)), dtype)
     return record(MmBackward0, out, (a, b), {"self": a if b.requires_grad else None,
                                             "mat2": b if a.requires_grad else None,
@@ -129,10 +143,11 @@ class MvBackward0(Node):
 
 
 def mv(self, vec):
-    a, b, dtype = _operands(self, vec, "mv")
+    a, b, dtype = _operands(self, vec)
     if a._data.shape[1] != b._data.shape[0]:
         raise RuntimeError(msg.MV_SIZES.format(n=a._data.shape[0], r=a._data.shape[0],
                                                c=a._data.shape[1], m=b._data.shape[0]))
+    _same_dtype(a, b, "mv")
     out = new_tensor(_product(values(a, dtype), values(b, dtype)), dtype)
     return record(MvBackward0, out, (a, b), {"self": a, "vec": b})
 
@@ -146,7 +161,8 @@ class DotBackward0(Node):
 
 
 def dot(self, tensor):
-    a, b, dtype = _operands(self, tensor, "dot")
+    a, b, dtype = _operands(self, tensor)
+    _same_dtype(a, b, "dot")
     if a._data.ndim != 1 or b._data.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a._data.ndim}D and "
                            f"{b._data.ndim}D tensors")
@@ -167,13 +183,14 @@ class BmmBackward0(Node):
 
 
 def bmm(self, mat2):
-    a, b, dtype = _operands(self, mat2, "bmm")
+    a, b, dtype = _operands(self, mat2)
     for name, t in (("batch1", a), ("batch2", b)):
         if t._data.ndim != 3:
             raise RuntimeError(f"{name} must be a 3D tensor")
     if b._data.shape[:2] != (a._data.shape[0], a._data.shape[2]):
         raise RuntimeError(msg.BMM_SIZES.format(b=a._data.shape[0], k=a._data.shape[2],
                                                 b2=b._data.shape[0], k2=b._data.shape[1]))
+    _same_dtype(a, b, "bmm")
     out = new_tensor(_product(values(a, dtype), values(b, dtype)), dtype)
     return record(BmmBackward0, out, (a, b), {"self": a, "mat2": b})
 
@@ -287,9 +304,14 @@ class AddmmBackward0(Node):
 
 def addmm(self, mat1, mat2, *, beta=1, alpha=1):
     (bias, a, b), dtype = promote(self, mat1, mat2, elementwise=False)
-    if a._data.shape[1] != b._data.shape[0]:
-        raise RuntimeError(msg.MM_SHAPES.format(a0=a._data.shape[0], a1=a._data.shape[1],
-                                                b0=b._data.shape[0], b1=b._data.shape[1]))
+    if bias._dtype is not b._dtype:
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got "
+                           f"{bias._dtype.c_name} and {b._dtype.c_name}")
+    _same_dtype(a, b, "addmm")
+    for name, t in (("mat1", a), ("mat2", b)):
+        if t._data.ndim != 2:
+            raise RuntimeError(f"{name} must be a matrix, got {t._data.ndim}-D tensor")
+    _check_mm_shapes(a, b)
     out = new_tensor(_product(values(a, dtype), values(b, dtype), values(bias, dtype)), dtype)
     return record(AddmmBackward0, out, (bias, a, b),
                   {"mat1": a if b.requires_grad else None, "mat2": b if a.requires_grad else None,

@@ -392,15 +392,15 @@ def _variance(self, dim, unbiased, keepdim, correction, node_cls, take_root):
         correction = 1 if unbiased in (None, True) else 0
     dims = None if dim is None else wrap_dims(dim, self._data.ndim)
     axis = None if dims is None else np_axis(dims, self._data.ndim)
-    if _reduced_count(self._data.shape, dims) - correction <= 0:
-        import warnings
-        warnings.warn(f"{'std' if take_root else 'var'}(): degrees of freedom is <= 0. "
-                      "Correction should be strictly less than the reduction factor (input "
-                      "numel divided by output numel). (Triggered internally at "
-                      "/__w/pytorch/pytorch/aten/src/ATen/native/ReduceOps.cpp:1861.)",
-                      UserWarning, stacklevel=3)
+    no_freedom = _reduced_count(self._data.shape, dims) - correction <= 0
+    if no_freedom:
+        msg.warn_from_caller(msg.VAR_NO_FREEDOM.format(name="std" if take_root else "var"))
     with np.errstate(all="ignore"):
-        out = np.var(values(self, self._dtype), axis=axis, ddof=correction, keepdims=keepdim)
+        # no degrees of freedom: PyTorch divides by max(0, n - correction) = 0, giving inf
+        # or nan (numpy would warn again; catching that would reset Python's warning registry)
+        out = np.var(values(self, self._dtype), axis=axis, ddof=0 if no_freedom else correction,
+                     keepdims=keepdim)
+        out = out / 0.0 if no_freedom else out
         out = np.sqrt(out) if take_root else out
     out = new_tensor(out, self._dtype)
     return record(node_cls, out, (self,), {"self": self, "dim": dims, "keepdim": keepdim,

@@ -1,0 +1,112 @@
+"""Regression tests for mismatches the differential fuzzer found (tests/test_fuzz_programs.py):
+each program is the minimized finding, compared with PyTorch 2.13 by tests/oracle.py.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import oracle
+import pytest
+
+PROGRAMS: dict[str, tuple[str, tuple]] = {}
+
+
+def program(name: str, text: str, contains=()):
+    assert name not in PROGRAMS, name
+    PROGRAMS[name] = (textwrap.dedent(text), contains)
+
+
+def attempt_all(body: str) -> str:
+    """A helper, defined in a program, that prints each statement's result or error."""
+    return "def attempt(f):\n    try:\n        print(f())\n    except Exception as e:\n" \
+           "        print(type(e).__name__, e)\n" + textwrap.dedent(body)
+
+
+program("backward_of_view_made_under_no_grad", attempt_all("""
+    import torch
+    x = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+    with torch.no_grad():
+        v = x[...]
+    print(v.requires_grad, v.is_leaf, v.grad_fn)
+    attempt(lambda: v.backward())
+    attempt(lambda: (v * 2).backward())
+    print(x.grad)
+"""), contains="does not require grad")
+
+program("chunk_argument_errors", attempt_all("""
+    import torch
+    attempt(lambda: torch.tensor(1.0).chunk(1))
+    attempt(lambda: torch.ones(3).chunk(0))
+    attempt(lambda: torch.ones(3).chunk(-2))
+    attempt(lambda: torch.ones(3).chunk(2, dim=1))
+    attempt(lambda: [t.shape for t in torch.ones(3).chunk(5)])
+"""), contains="chunk expects at least a 1-dimensional tensor")
+
+program("var_std_without_degrees_of_freedom_warn_once_each", """
+    import torch
+    x = torch.tensor([[1.5], [-1.25]], dtype=torch.float64, requires_grad=True)
+    print(torch.var(x, dim=1), x.std(dim=1, correction=2), x.var(correction=3))
+""", contains="degrees of freedom is <= 0")
+
+program("second_backward_through_copy_slices", attempt_all("""
+    import torch
+    x = torch.tensor(0.75, dtype=torch.float64, requires_grad=True)
+    y = x.exp()
+    y[None] = -2
+    y.copy_(y)
+    print(y.grad_fn.name(), [f.name() for f, _ in y.grad_fn.next_functions])
+    for _ in range(3):
+        attempt(lambda: y.sum().backward())
+"""), contains="Trying to backward through the graph a second time")
+
+# PyTorch names the producer of a modified saved tensor by its forward op
+# (Node::forward_op_name): the "Backward" suffix goes, a number other than 0 stays.
+program("modified_saved_tensor_names_its_forward_op", attempt_all("""
+    import torch
+    x = torch.tensor([0.5, -1.5, 2.0], requires_grad=True)
+    for make in (lambda: x.prod(0), lambda: x.max(), lambda: x.min(), lambda: 2.0 ** x,
+                 lambda: x.clamp(-1, 1), lambda: x.exp(), lambda: x.softmax(0)):
+        y = make()
+        y.mul_(2)
+        attempt(lambda: y.sum().backward())
+"""), contains=("output 0 of Prod1", "output 0 of Pow2", "output 0 of Max1"))
+
+program("pow_with_number_base_checks_exponent_before_result", attempt_all("""
+    import torch
+    x = torch.tensor([0.5, 1.0], dtype=torch.float64, requires_grad=True)
+    e = x * 1
+    y = 2.0 ** e
+    e.tanh_()
+    y.fill_(1.5)
+    attempt(lambda: y.sum().backward())
+"""), contains="output 0 of Tanh")
+
+# Matrix products check their arguments in PyTorch's order: shapes before dtypes for
+# mm/mv/bmm, dtypes first for dot and addmm.
+program("matrix_product_argument_checks_in_order", attempt_all("""
+    import torch
+    f, d = torch.float32, torch.float64
+    cases = [((2, 3), (4, 2)), ((2, 2, 3), (4, 2)), ((3,), (4, 2)), ((2, 3), (4,)),
+             ((3,), (4,)), ((2, 2, 3), (2, 4, 2)), ((2, 3), (3, 2)), ((3, 2, 2), (2, 1)),
+             ((3,), (2, 2, 3, 1))]
+    for a, b in cases:
+        x, y = torch.ones(a, dtype=d), torch.ones(b)
+        attempt(lambda: (x @ y).shape)
+        attempt(lambda: x.mm(y).shape)
+        attempt(lambda: torch.addmm(torch.ones(1), x.float(), y.double()).shape)
+    for bias, a, b in [(f, d, f), (f, f, f)]:
+        for sa, sb in [((2, 3), (3, 2)), ((3,), (3, 2)), ((2, 3), (3,)), ((2, 3), (4, 2))]:
+            attempt(lambda: torch.addmm(torch.ones(1, dtype=bias), torch.ones(sa, dtype=a),
+                                        torch.ones(sb, dtype=b)).shape)
+    attempt(lambda: torch.ones(2, 3, dtype=d).mv(torch.ones(4)))
+    attempt(lambda: torch.ones(2, 2, 3, dtype=d).bmm(torch.ones(3, 3, 2, dtype=d)))
+    attempt(lambda: torch.ones(2, 2, 3, dtype=d).bmm(torch.ones(3, 2)))
+"""), contains=("mat1 and mat2 shapes cannot be multiplied", "self must be a matrix",
+                "size mismatch", "mat1 must be a matrix"))
+
+
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
+def test_same_output(name):
+    text, contains = PROGRAMS[name]
+    oracle.assert_same_output(text, contains=contains)
