@@ -106,6 +106,25 @@ program("matrix_product_argument_checks_in_order", attempt_all("""
                 "size mismatch", "mat1 must be a matrix"))
 
 
+# PyTorch computes inf and nan silently; numpy would print RuntimeWarnings (forward ops,
+# derivative formulas such as var's 2/(n-1) * (x - mean) with n = 1, and casts).
+program("ieee_results_without_warnings", """
+    import warnings
+    warnings.simplefilter("always")
+    import torch
+    x = torch.tensor([float("inf"), 0.0, -1.0], requires_grad=True)
+    print(x * 0, x - x, x / 0, x / x, x ** 0.5, x.pow(x), 1 / x, 2 ** x)
+    print(torch.tensor([1e308]), torch.tensor([1e308], dtype=torch.float64).float())
+    w = torch.tensor([[1.5, -2.0, 0.5]], requires_grad=True)
+    v = w.var(dim=0, keepdim=True)
+    print(torch.autograd.grad(v.sum(), [w]))
+    with torch.no_grad():
+        y = x.detach().clone()
+        y.mul_(0)
+    print(y)
+""", contains="nan")
+
+
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
 def test_same_output(name):
     text, contains = PROGRAMS[name]

@@ -25,6 +25,7 @@ The loop is iterative, so a chain of 100,000 operations needs no recursion.
 
 from .. import _grad_mode
 from .. import _messages as msg
+from .._ieee import restore, silence
 from .graph import AccumulateGrad
 
 
@@ -142,13 +143,16 @@ class GraphTask:
         while ready:
             with _grad_mode.set_grad_enabled(self.create_graph):
                 node = ready.pop()
+                quiet = silence()  # derivative formulas meet inf * 0 silently, as in C++
                 try:
                     step = self._evaluate(node, self.buffers.pop(node))
+                    if step is not None:
+                        self._send(node._next_edges, step.grads_out)
                 except Exception as error:
                     error.autograd_node = node  # which node failed (for the stepper)
                     raise
-                if step is not None:
-                    self._send(node._next_edges, step.grads_out)
+                finally:
+                    restore(quiet)
             if step is not None:
                 yield step
 

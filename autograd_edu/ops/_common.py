@@ -6,6 +6,7 @@ import numpy as np
 from .. import _dtypes
 from .. import _messages as msg
 from .._grad_mode import is_grad_enabled
+from .._ieee import cast
 from .._tensor import Tensor
 from ..autograd.graph import SavedTensor, connect
 
@@ -86,7 +87,7 @@ def promote(*operands, elementwise=True):
 
 def values(t, dtype):
     """The numpy values of ``t`` as ``dtype``."""
-    return t._data if t._dtype is dtype else t._data.astype(dtype.numpy)
+    return t._data if t._dtype is dtype else cast(t._data, dtype.numpy)
 
 
 def broadcast_shape(*shapes):
@@ -142,5 +143,5 @@ def new_tensor(data, dtype):
     if not isinstance(data, np.ndarray):
         data = np.asarray(data)
     if data.dtype != dtype.numpy:
-        data = data.astype(dtype.numpy)
+        data = cast(data, dtype.numpy)
     return Tensor._make(data, dtype)

@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from .._ieee import silent
 from ..autograd.graph import Node
 from ._common import new_tensor, promote, record, values
 
@@ -59,6 +60,7 @@ def _plus_scaled(a, b, alpha, dtype, sign=1, out=None):
     return exact.astype(dtype.numpy) if out is None else np.copyto(out, exact) or out
 
 
+@silent
 def add(self, other, *, alpha=1):
     a, b, dtype = _binary(self, other)
     out = new_tensor(_plus_scaled(values(a, dtype), values(b, dtype), alpha, dtype,
@@ -75,6 +77,7 @@ class SubBackward0(Node):
         return grad, (-grad if alpha == 1 else mul_scalar(-grad, alpha))
 
 
+@silent
 def sub(self, other, *, alpha=1):
     a, b, dtype = _binary(self, other)
     out = new_tensor(_plus_scaled(values(a, dtype), values(b, dtype), alpha, dtype, -1,
@@ -91,6 +94,7 @@ class RsubBackward1(Node):
         return (-grad if alpha == 1 else mul_scalar(-grad, alpha)),
 
 
+@silent
 def rsub(self, other, *, alpha=1):
     a, b, dtype = _binary(self, other)
     out = new_tensor(np.subtract(values(b, dtype), values(a, dtype) * alpha), dtype)
@@ -105,6 +109,7 @@ class MulBackward0(Node):
                 grad * self.saved("self") if self.needs_input_grad(1) else None)
 
 
+@silent
 def mul(self, other):
     a, b, dtype = _binary(self, other)
     out = new_tensor(np.multiply(values(a, dtype), values(b, dtype), out=_out_like(a, b, dtype)),
@@ -125,6 +130,7 @@ class DivBackward0(Node):
                 if self.needs_input_grad(1) else None)
 
 
+@silent
 def div(self, other, *, rounding_mode=None):
     a, b, dtype = _binary(self, other)
     if rounding_mode is not None:
@@ -153,6 +159,7 @@ class ReciprocalBackward0(Node):
         return -grad * (result * result),
 
 
+@silent
 def reciprocal(self):
     from .. import _dtypes
     dtype = self._dtype if self._dtype.is_floating_point else _dtypes.get_default_dtype()
@@ -161,6 +168,7 @@ def reciprocal(self):
     return record(ReciprocalBackward0, out, (self,), save_output="result")
 
 
+@silent
 def rtruediv(self, other):
     """``2 / x`` is recorded by PyTorch as ``x.reciprocal() * 2``."""
     return mul(reciprocal(self), other)
@@ -230,6 +238,7 @@ def _pow_exponent_grad(grad, base, exponent, result):
     return grad * where((base == 0.0) & (exponent >= 0), 0.0, result * log(base))
 
 
+@silent
 def pow(self, exponent):  # noqa: A001 - torch's name
     from .._tensor import Tensor
     if not isinstance(self, Tensor):  # torch.pow(2, x)
@@ -265,6 +274,7 @@ def _power_scalar(x, exponent, dtype):
     return np.power(x, np.asarray(exponent, dtype.numpy))
 
 
+@silent
 def rpow(self, base):
     """``base ** self`` with ``base`` a number."""
     b, e, dtype = _binary(base, self)

@@ -3,6 +3,7 @@
 import numpy as np
 
 from .. import _dtypes
+from .._ieee import cast
 from ..autograd.graph import Node
 from ._common import new_tensor, record
 
@@ -49,7 +50,7 @@ def to(self, *args, copy=False, **kwargs):
     dtype = _dtype_arg(args, kwargs)
     if dtype is None or (dtype is self._dtype and not copy):
         return self  # devices other than the CPU do not exist here
-    out = new_tensor(self._data.astype(dtype.numpy), dtype)
+    out = new_tensor(cast(self._data, dtype.numpy), dtype)
     if not dtype.is_floating_point:
         return out
     return record(ToCopyBackward0, out, (self,), {"self_dtype": self._dtype})

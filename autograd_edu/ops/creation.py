@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import _dtypes, _random
 from .. import _messages as msg
+from .._ieee import cast
 from .._tensor import Size, Tensor
 from ._common import new_tensor
 
@@ -90,14 +91,14 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
                       "sourceTensor.detach().clone().requires_grad_(True), rather than "
                       "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
     dtype = dtype or _infer_dtype(data)
-    return _finish(np.array(_to_numpy(data), dtype=dtype.numpy), dtype, requires_grad)
+    return _finish(cast(np.asarray(_to_numpy(data)), dtype.numpy), dtype, requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None):
     if isinstance(data, Tensor) and (dtype is None or dtype is data._dtype):
         return data
     dtype = dtype or _infer_dtype(data)
-    return new_tensor(np.asarray(_to_numpy(data), dtype=dtype.numpy), dtype)
+    return new_tensor(cast(np.asarray(_to_numpy(data)), dtype.numpy, copy=False), dtype)
 
 
 def from_numpy(array):
@@ -107,7 +108,7 @@ def from_numpy(array):
 def legacy_tensor_data(*args, **kwargs):
     """Data for ``torch.Tensor(...)``: a sequence of values or a shape."""
     if len(args) == 1 and isinstance(args[0], list | tuple | np.ndarray):
-        return np.array(_to_numpy(args[0]), dtype=_dtypes.get_default_dtype().numpy)
+        return cast(np.asarray(_to_numpy(args[0])), _dtypes.get_default_dtype().numpy)
     return np.zeros(_size(args), _dtypes.get_default_dtype().numpy)
 
 
