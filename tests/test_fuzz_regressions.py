@@ -125,6 +125,20 @@ program("ieee_results_without_warnings", """
 """, contains="nan")
 
 
+# max/min/clamp/relu: PyTorch's kernels keep the first value on a tie, so relu(-0.) is -0.
+program("signed_zeros_and_nan_in_max_min_clamp_relu", """
+    import torch
+    nan = float('nan')
+    z = torch.tensor([-0.0, 0.0, nan, -1.0, 2.0, 0.0, -0.0])
+    w = torch.tensor([0.0, -0.0, 1.0, nan, 2.0, 0.0, -0.0])
+    print(z.relu(), z.clamp(min=0), z.clamp(max=0), z.clamp(-0.0, 0.0), z.clamp_min(0), z.clamp_max(-0.0))
+    print(z.clamp(min=-0.0), z.clamp(0.0, 0.0), z.maximum(w), z.minimum(w), w.maximum(z), w.minimum(z))
+    print(z.clamp(min=w), z.clamp(max=w), z.clamp(w, w), torch.max(z, w), torch.nn.functional.relu(z))
+    print(z.clamp(min=nan), z.clamp(max=nan), torch.tensor([1, -2, 0]).relu(), torch.tensor([1, -2, 0]).clamp(min=0))
+    print(z.clone().relu_(), z.clone().clamp_(min=0))
+""", contains="-0.")
+
+
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
 def test_same_output(name):
     text, contains = PROGRAMS[name]

@@ -126,8 +126,19 @@ class ReluBackward0(Node):
         return threshold_backward(grad, self.saved("result"), 0),
 
 
+def _maximum(a, b):
+    """PyTorch's max of two values: a tie keeps ``a`` (max(-0., 0.) is -0., numpy
+    says 0.), and nan on either side wins."""
+    return np.where((a < b) | np.isnan(b), b, a)
+
+
+def _minimum(a, b):
+    """PyTorch's min of two values: a tie keeps ``a``, nan on either side wins."""
+    return np.where((a > b) | np.isnan(b), b, a)
+
+
 def relu(self):
-    return _unary(ReluBackward0, lambda x: np.maximum(x, np.zeros((), x.dtype)), self,
+    return _unary(ReluBackward0, lambda x: _maximum(x, np.zeros((), x.dtype)), self,
                   save_result=True, keep_int=True)
 
 
@@ -167,16 +178,16 @@ def clamp(self, min=None, max=None):  # noqa: A002 - torch's names
         x = values(tensors[0], dtype)
         lo = values(tensors[1], dtype) if min is not None else None
         hi = values(tensors[-1], dtype) if max is not None else None
-        out = x if lo is None else np.maximum(x, lo)
-        out = out if hi is None else np.minimum(out, hi)
+        out = x if lo is None else _maximum(x, lo)
+        out = out if hi is None else _minimum(out, hi)
         lo_t = tensors[1] if min is not None else None
         hi_t = tensors[-1] if max is not None else None
         return record(ClampBackward0, new_tensor(out, dtype), (tensors[0], lo_t, hi_t),
                       {"self": tensors[0], "min": lo_t, "max": hi_t})
     _, dtype = promote(self, *(b for b in (min, max) if b is not None))
     x = values(self, dtype)
-    out = x if min is None else np.maximum(x, np.asarray(min, dtype.numpy))
-    out = out if max is None else np.minimum(out, np.asarray(max, dtype.numpy))
+    out = x if min is None else _maximum(x, np.asarray(min, dtype.numpy))
+    out = out if max is None else _minimum(out, np.asarray(max, dtype.numpy))
     return record(ClampBackward1, new_tensor(out, dtype), (self,),
                   {"self": self, "min": min, "max": max})
 
@@ -200,7 +211,7 @@ def clamp_min(self, min):  # noqa: A002
     if isinstance(min, Tensor):
         return clamp(self, min=min)
     _, dtype = promote(self, min)
-    out = new_tensor(np.maximum(values(self, dtype), np.asarray(min, dtype.numpy)), dtype)
+    out = new_tensor(_maximum(values(self, dtype), np.asarray(min, dtype.numpy)), dtype)
     return record(ClampMinBackward0, out, (self,), {"self": self, "min": min})
 
 
@@ -209,7 +220,7 @@ def clamp_max(self, max):  # noqa: A002
     if isinstance(max, Tensor):
         return clamp(self, max=max)
     _, dtype = promote(self, max)
-    out = new_tensor(np.minimum(values(self, dtype), np.asarray(max, dtype.numpy)), dtype)
+    out = new_tensor(_minimum(values(self, dtype), np.asarray(max, dtype.numpy)), dtype)
     return record(ClampMaxBackward0, out, (self,), {"self": self, "max": max})
 
 
@@ -235,13 +246,13 @@ def _select_grad(grad, winner_if_greater, loser, node):
 
 def maximum(self, other):
     (a, b), dtype = promote(self, other)
-    out = new_tensor(np.maximum(values(a, dtype), values(b, dtype)), dtype)
+    out = new_tensor(_maximum(values(a, dtype), values(b, dtype)), dtype)
     return record(MaximumBackward0, out, (a, b), {"self": a, "other": b})
 
 
 def minimum(self, other):
     (a, b), dtype = promote(self, other)
-    out = new_tensor(np.minimum(values(a, dtype), values(b, dtype)), dtype)
+    out = new_tensor(_minimum(values(a, dtype), values(b, dtype)), dtype)
     return record(MinimumBackward0, out, (a, b), {"self": a, "other": b})
 
 
