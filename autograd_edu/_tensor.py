@@ -122,8 +122,9 @@ class Tensor:
         PyTorch, the view's history is remade from the base's (AsStridedBackward0)."""
         self._view_version = self._version_counter.version
         if self._base.requires_grad:
+            from .autograd.graph import set_history
             from .ops.inplace import view_of_base_node
-            self._grad_fn, self._output_nr = view_of_base_node(self), 0
+            set_history(self, view_of_base_node(self))
 
     @property
     def is_leaf(self):

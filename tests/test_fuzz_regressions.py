@@ -139,6 +139,39 @@ program("signed_zeros_and_nan_in_max_min_clamp_relu", """
 """, contains="-0.")
 
 
+# retain_grad() follows the tensor when an in-place op (on it or through a view) gives it a
+# new grad_fn, and when a view's grad_fn is remade after its base changed.
+program("retain_grad_follows_in_place_changes", """
+    import torch
+    x1 = torch.tensor(1.4391629695892334, requires_grad=True)
+    y2 = x1.cos()
+    y2.retain_grad()
+    y2.unsqueeze(0)[...] = x1
+    print(y2.grad_fn)
+    y3 = y2 ** 2
+    y3.backward()
+    print(y2.grad, x1.grad)
+
+    x1 = torch.tensor([-0.5, 1.5, -0.25], dtype=torch.float64, requires_grad=True)
+    y3 = x1 * 2
+    y3.retain_grad()
+    y5 = y3 / 1.5
+    y3.reshape(3)[-2] = 0.3
+    print(torch.autograd.grad(y5.sum(), [x1]), y3.grad)
+
+    x1 = torch.tensor(-0.85, requires_grad=True)
+    x2 = torch.tensor([-0.8, -1.4], requires_grad=True)
+    y3 = x1 - x2
+    y4 = y3.unsqueeze(0)
+    v5 = y4.squeeze()
+    v5.retain_grad()
+    y3.mul_(torch.tensor([-0.5]))
+    print(v5.grad_fn)
+    v5.sum().backward(retain_graph=True)
+    print(v5.grad, x1.grad, x2.grad)
+""", contains="tensor(2.8783)")
+
+
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
 def test_same_output(name):
     text, contains = PROGRAMS[name]

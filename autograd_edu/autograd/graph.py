@@ -229,6 +229,21 @@ def gradient_edge(tensor):
     return (tensor._grad_accumulator(), 0)
 
 
+def set_history(tensor, node, output_nr=0):
+    """``tensor`` now comes out of ``node`` (an in-place op changed it, or a view's history
+    was remade from its base's). Like PyTorch's update_tensor_hooks_on_new_gradfn, a
+    ``retain_grad()`` follows the tensor to its new node; hooks registered with
+    ``register_hook`` stay with the old one (they were about the old value)."""
+    old = tensor._grad_fn
+    hooks = old._retains_grad_hooks if old is not None and tensor._retains_grad else None
+    ref = hooks.pop(tensor._output_nr, None) if hooks else None
+    if ref is not None:
+        if node._retains_grad_hooks is None:
+            node._retains_grad_hooks = {}
+        node._retains_grad_hooks[output_nr] = ref
+    tensor._grad_fn, tensor._output_nr = node, output_nr
+
+
 def connect(node, inputs, outputs):
     """Wire ``node`` between its forward ``inputs`` and the ``outputs`` it made."""
     node._next_edges = tuple([gradient_edge(t) for t in inputs])

@@ -19,7 +19,7 @@ import numpy as np
 from .. import _messages as msg
 from .._grad_mode import is_grad_enabled, is_inference_mode_enabled
 from .._tensor import Tensor
-from ..autograd.graph import Node, gradient_edge
+from ..autograd.graph import Node, gradient_edge, set_history
 from ._common import needs_recording, new_tensor
 
 
@@ -85,9 +85,8 @@ def commit_inplace(self, out):
     node = out._grad_fn
     if node is None:
         return
-    _move_retains_grad(self, node)
     if self._base is None:
-        self._grad_fn, self._output_nr = node, 0
+        set_history(self, node)
         _rebind_saved_output(node, out, self)
         return
     base = self._base
@@ -95,22 +94,10 @@ def commit_inplace(self, out):
     copy_slices._next_edges = (gradient_edge(base),) + node._next_edges[1:]
     copy_slices._input_metadata = ((base._data.shape, base._dtype),)
     copy_slices._saved = {"view_fn": self._view_fn, "fn": node}
-    base._grad_fn, base._output_nr = copy_slices, 0
-    self._grad_fn, self._output_nr = view_of_base_node(self), 0
+    set_history(base, copy_slices)
+    set_history(self, view_of_base_node(self))
     self._view_version = self._version_counter.version
     _rebind_saved_output(node, out, self)
-
-
-def _move_retains_grad(self, new_node):
-    """retain_grad() follows the tensor to its new history (PyTorch moves the hook)."""
-    if not self._retains_grad or self._grad_fn is None:
-        return
-    old = self._grad_fn._retains_grad_hooks
-    ref = old.pop(self._output_nr, None) if old else None
-    if ref is not None:
-        if new_node._retains_grad_hooks is None:
-            new_node._retains_grad_hooks = {}
-        new_node._retains_grad_hooks[0] = ref
 
 
 def view_of_base_node(view):
