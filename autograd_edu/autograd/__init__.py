@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import _messages as msg
 from .._grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
+from .._tensor import Size, Tensor
 from .engine import BackwardStep, GraphTask
 from .function import Function, FunctionCtx
 from .graph import AccumulateGrad, Node, gradient_edge
@@ -16,7 +17,6 @@ __all__ = ["backward", "grad", "backward_steps", "Function", "FunctionCtx", "Nod
 
 
 def _as_tuple(x):
-    from .._tensor import Tensor
     if x is None:
         return None
     return (x,) if isinstance(x, Tensor) else tuple(x)
@@ -24,7 +24,6 @@ def _as_tuple(x):
 
 def _make_grads(outputs, grads):
     """The gradient to start from for each output (PyTorch's ``_make_grads``)."""
-    from .._tensor import Size, Tensor
     grads = (None,) * len(outputs) if grads is None else grads
     if len(grads) != len(outputs):
         raise RuntimeError("grad can be implicitly created only for scalar outputs")

@@ -46,6 +46,24 @@ class BackwardStep:
         return f"<BackwardStep {self.node.name()}>"
 
 
+class _EngineMode:
+    """The engine's working modes, entered and left as one context."""
+
+    __slots__ = ("grad_mode", "previous", "quiet")
+
+    def __init__(self, grad_mode):
+        self.grad_mode = grad_mode
+
+    def __enter__(self):
+        self.previous = _grad_mode.is_grad_enabled()
+        _grad_mode._set_enabled(self.grad_mode)
+        self.quiet = silence()
+
+    def __exit__(self, *exc):
+        restore(self.quiet)
+        _grad_mode._set_enabled(self.previous)
+
+
 class _ReadyQueue:
     """std::priority_queue<NodeTask, vector, CompareNodeTaskTime> from libstdc++:
     a max-heap on sequence numbers with libstdc++'s push_heap/pop_heap."""
@@ -131,44 +149,62 @@ class GraphTask:
         waiting for a click) must not change grad mode for the user's code.
         A step is yielded after its gradients were delivered, so
         ``task.buffers`` then shows what is pending downstream."""
-        with _grad_mode.set_grad_enabled(self.create_graph):
-            if len(self.root_edges) == 1:  # PyTorch skips its GraphRoot node for one root
-                (node, nr), = self.root_edges
-                self.buffers[node] = buffer = [None] * len(node._input_metadata)
-                buffer[nr] = self.root_grads[0]
-                self.ready.push(node)
-            else:
-                self._send(self.root_edges, self.root_grads)
-        ready = self.ready
-        while ready:
-            with _grad_mode.set_grad_enabled(self.create_graph):
-                node = ready.pop()
-                quiet = silence()  # derivative formulas meet inf * 0 silently, as in C++
-                try:
-                    step = self._evaluate(node, self.buffers.pop(node))
-                    if step is not None:
-                        self._send(node._next_edges, step.grads_out)
-                except Exception as error:
-                    error.autograd_node = node  # which node failed (for the stepper)
-                    raise
-                finally:
-                    restore(quiet)
+        with self._engine_mode():
+            self._start()
+        while self.ready:
+            with self._engine_mode():
+                step = self._run_next(BackwardStep)
             if step is not None:
                 yield step
 
     def run(self):
-        """Exhaust the steps; return the captured gradients (for autograd.grad)."""
-        for _ in self.steps():
-            pass
+        """Run backward to the end, without pausing: the same per-node work as
+        ``steps()``, with the engine's modes set once instead of around every node.
+        Returns the captured gradients (for autograd.grad)."""
+        with self._engine_mode():
+            self._start()
+            while self.ready:
+                self._run_next(None)
         return self.captured
+
+    def _engine_mode(self):
+        """Grad mode ``create_graph`` (derivatives are recorded only for double backward)
+        and numpy's warnings off (formulas meet inf * 0 silently, as in C++)."""
+        return _EngineMode(self.create_graph)
+
+    def _start(self):
+        if len(self.root_edges) == 1:  # PyTorch skips its GraphRoot node for one root
+            (node, nr), = self.root_edges
+            self.buffers[node] = buffer = [None] * len(node._input_metadata)
+            buffer[nr] = self.root_grads[0]
+            self.ready.push(node)
+        else:
+            self._send(self.root_edges, self.root_grads)
+
+    def _run_next(self, make_step):
+        """Run the next ready node and send its gradients on. With ``make_step``
+        (``BackwardStep``), return what the node did; otherwise return nothing."""
+        node = self.ready.pop()
+        try:
+            done = self._evaluate(node, self.buffers.pop(node))
+            if done is None:
+                return None
+            self._send(node._next_edges, done[2])
+        except Exception as error:
+            error.autograd_node = node  # which node failed (for the stepper)
+            raise
+        return make_step(*done, self) if make_step is not None else None
 
     # -- one node ------------------------------------------------------------
     def _evaluate(self, node, grads):
+        """Run ``node`` on ``grads``: (node, grads_in, grads_out, edges, accumulated,
+        hooks_run), or None for a node that is not on a path to what was asked for."""
         hooks_run = []
         if node._tensor_pre_hooks or node._retains_grad_hooks or isinstance(node, AccumulateGrad):
             grads = _call_tensor_pre_hooks(node, grads, hooks_run)
-        for nr, index in self.capture_slots.get(node, ()):
-            self.captured[index] = grads[nr]
+        if self.capture_slots:
+            for nr, index in self.capture_slots.get(node, ()):
+                self.captured[index] = grads[nr]
         if self.needed is not None and not self.needed.get(node):
             return None
         if node._pre_hooks:
@@ -200,8 +236,7 @@ class GraphTask:
                 hooks_run.append(("post", hook))
                 if result is not None:
                     outputs = _checked_hook_results(hook, outputs, result)
-        return BackwardStep(node, tuple(grads), tuple(outputs), node._next_edges,
-                            accumulated, hooks_run, self)
+        return (node, tuple(grads), tuple(outputs), node._next_edges, accumulated, hooks_run)
 
     # -- passing gradients on ------------------------------------------------
     def _send(self, edges, grads):

@@ -13,6 +13,7 @@ write ``apply`` (their derivative); the engine (``engine.py``) walks the graph.
 
 import itertools
 
+from .. import _grad_mode
 from .. import _messages as msg
 from ..utils.hooks import HookDict
 
@@ -200,18 +201,17 @@ class AccumulateGrad(Node):
         return "torch::autograd::AccumulateGrad"  # PyTorch's C++ node keeps its C++ name
 
     def apply(self, grad):
-        from .._grad_mode import is_grad_enabled
         variable = self.variable
         if grad is None or not variable._requires_grad:  # requires_grad_(False) since
             return ()
         old = variable._grad
         if old is None:
-            if is_grad_enabled():
+            if _grad_mode.is_grad_enabled():
                 from ..ops.copying import copy_with_history
                 variable._grad = copy_with_history(grad)
             else:
                 variable._grad = grad.detach().clone()
-        elif is_grad_enabled():
+        elif _grad_mode.is_grad_enabled():
             variable._grad = old + grad
         else:
             old._data += grad._data

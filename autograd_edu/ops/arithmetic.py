@@ -39,9 +39,11 @@ class AddBackward0(Node):
     """out = self + alpha * other;  grad_self = grad,  grad_other = alpha * grad"""
 
     def apply(self, grad):
-        from .formula_ops import mul_scalar
         alpha = self.saved("alpha")
-        return grad, (grad if alpha == 1 else mul_scalar(grad, alpha))
+        if alpha == 1:
+            return grad, grad
+        from .formula_ops import mul_scalar
+        return grad, mul_scalar(grad, alpha)
 
 
 def _plus_scaled(a, b, alpha, dtype, sign=1, out=None):

@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import _messages as msg
 from .._grad_mode import is_grad_enabled
+from .._tensor import Tensor
 from ..autograd.graph import Node
 from ._common import new_tensor, record, wrap_dim, wrap_dims
 
@@ -14,7 +15,6 @@ def make_view(self, data, view_fn):
     """A tensor sharing ``self``'s memory and version counter. ``view_fn``
     re-derives the view from the base's array (used when the view is
     modified in place, to route gradients through the base)."""
-    from .._tensor import Tensor
     out = Tensor._make(data, self._dtype, self._version_counter)
     out._view_version = self._version_counter.version
     out._multi_output_view = self._multi_output_view
