@@ -141,16 +141,14 @@ def div(self, other, *, rounding_mode=None):
     if not dtype.is_floating_point:
         from .. import _dtypes
         dtype = _dtypes.get_default_dtype()  # true division of integers gives floats
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = new_tensor(np.divide(values(a, dtype), values(b, dtype),
-                                   out=_out_like(a, b, dtype)), dtype)
+    out = new_tensor(np.divide(values(a, dtype), values(b, dtype), out=_out_like(a, b, dtype)),
+                     dtype)
     return record(DivBackward0, out, (a, b),
                   {"self": _saved_if(a, b.requires_grad), "other": _saved_if(b, True)})
 
 
-def _trunc_divide(a, b, dtype):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return new_tensor(np.trunc(np.divide(values(a, dtype), values(b, dtype))), dtype)
+def _trunc_divide(a, b, dtype):  # called from div, which is silent
+    return new_tensor(np.trunc(np.divide(values(a, dtype), values(b, dtype))), dtype)
 
 
 class ReciprocalBackward0(Node):
@@ -165,8 +163,7 @@ class ReciprocalBackward0(Node):
 def reciprocal(self):
     from .. import _dtypes
     dtype = self._dtype if self._dtype.is_floating_point else _dtypes.get_default_dtype()
-    with np.errstate(divide="ignore"):
-        out = new_tensor(np.reciprocal(values(self, dtype)), dtype)
+    out = new_tensor(np.reciprocal(values(self, dtype)), dtype)
     return record(ReciprocalBackward0, out, (self,), save_output="result")
 
 
@@ -247,15 +244,13 @@ def pow(self, exponent):  # noqa: A001 - torch's name
         return rpow(exponent, self)
     if isinstance(exponent, Tensor) and not exponent._wrapped_number:
         a, b, dtype = _binary(self, exponent)
-        with np.errstate(all="ignore"):
-            out = new_tensor(np.power(values(a, dtype), values(b, dtype)), dtype)
+        out = new_tensor(_power(values(a, dtype), values(b, dtype)), dtype)
         return record(PowBackward1, out, (a, b), {"self": a, "exponent": b},
                       save_output="result")
     a, b, dtype = _binary(self, exponent)
     if not dtype.is_floating_point and exponent < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
-    with np.errstate(all="ignore"):
-        out = new_tensor(_power_scalar(values(self, dtype), exponent, dtype), dtype)
+    out = new_tensor(_power_scalar(values(self, dtype), exponent, dtype), dtype)
     return record(PowBackward0, out, (self,), {"self": self, "exponent": exponent})
 
 
@@ -273,15 +268,24 @@ def _power_scalar(x, exponent, dtype):
         return np.asarray(1, dtype.numpy) / (x * x)
     if exponent == -0.5:
         return np.asarray(1, dtype.numpy) / np.sqrt(x)
-    return np.power(x, np.asarray(exponent, dtype.numpy))
+    return _power(x, np.asarray(exponent, dtype.numpy))
+
+
+def _power(x, exponent):
+    """``x ** exponent`` elementwise. A float32 power is computed in double and rounded
+    once, as the C library's ``powf`` (which PyTorch calls) does; numpy's own float32
+    power is less accurate on some CPUs (AVX512 builds use SVML)."""
+    if x.dtype == np.float32:
+        return np.power(x.astype(np.float64), np.asarray(exponent, np.float64)).astype(np.float32)
+    return np.power(x, exponent)
 
 
 @silent
 def rpow(self, base):
     """``base ** self`` with ``base`` a number."""
     b, e, dtype = _binary(base, self)
-    with np.errstate(all="ignore"):  # PyTorch writes number ** tensor contiguously
-        out = new_tensor(np.asarray(np.power(values(b, dtype), values(e, dtype)), order="C"), dtype)
+    # PyTorch writes number ** tensor contiguously
+    out = new_tensor(np.asarray(_power(values(b, dtype), values(e, dtype)), order="C"), dtype)
     return record(PowBackward2, out, (e,), {"self": base, "exponent": e}, save_output="result")
 
 
