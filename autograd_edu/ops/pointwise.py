@@ -129,12 +129,18 @@ class ReluBackward0(Node):
 def _maximum(a, b):
     """PyTorch's max of two values: a tie keeps ``a`` (max(-0., 0.) is -0., numpy
     says 0.), and nan on either side wins."""
-    return np.where((a < b) | np.isnan(b), b, a)
+    take_b = a < b
+    if np.ndim(b) or np.isnan(b):  # a number bound (relu's 0) is rarely nan: skip the pass
+        take_b |= np.isnan(b)
+    return np.where(take_b, b, a)
 
 
 def _minimum(a, b):
     """PyTorch's min of two values: a tie keeps ``a``, nan on either side wins."""
-    return np.where((a > b) | np.isnan(b), b, a)
+    take_b = a > b
+    if np.ndim(b) or np.isnan(b):
+        take_b |= np.isnan(b)
+    return np.where(take_b, b, a)
 
 
 def relu(self):
