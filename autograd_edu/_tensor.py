@@ -268,6 +268,14 @@ class Tensor:
     def is_contiguous(self):
         return bool(self._data.flags.c_contiguous)
 
+    def stride(self, dim=None):
+        """Steps, in elements, between neighbours along each dim (numpy counts bytes)."""
+        steps = tuple(s // self._data.itemsize for s in self._data.strides)
+        if dim is None:
+            return steps
+        from .ops._common import wrap_dim
+        return steps[wrap_dim(dim, self._data.ndim)]
+
     def element_size(self):
         return self._dtype.itemsize
 

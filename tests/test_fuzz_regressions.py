@@ -131,10 +131,11 @@ program("signed_zeros_and_nan_in_max_min_clamp_relu", """
     nan = float('nan')
     z = torch.tensor([-0.0, 0.0, nan, -1.0, 2.0, 0.0, -0.0])
     w = torch.tensor([0.0, -0.0, 1.0, nan, 2.0, 0.0, -0.0])
-    print(z.relu(), z.clamp(min=0), z.clamp(max=0), z.clamp(-0.0, 0.0), z.clamp_min(0), z.clamp_max(-0.0))
-    print(z.clamp(min=-0.0), z.clamp(0.0, 0.0), z.maximum(w), z.minimum(w), w.maximum(z), w.minimum(z))
-    print(z.clamp(min=w), z.clamp(max=w), z.clamp(w, w), torch.max(z, w), torch.nn.functional.relu(z))
-    print(z.clamp(min=nan), z.clamp(max=nan), torch.tensor([1, -2, 0]).relu(), torch.tensor([1, -2, 0]).clamp(min=0))
+    print(z.relu(), z.clamp(min=0), z.clamp(max=0), z.clamp(-0.0, 0.0), z.clamp_min(0))
+    print(z.clamp_max(-0.0), z.clamp(min=-0.0), z.clamp(0.0, 0.0), z.maximum(w), z.minimum(w))
+    print(w.maximum(z), w.minimum(z), z.clamp(min=w), z.clamp(max=w), z.clamp(w, w))
+    print(torch.max(z, w), torch.nn.functional.relu(z), z.clamp(min=nan), z.clamp(max=nan))
+    print(torch.tensor([1, -2, 0]).relu(), torch.tensor([1, -2, 0]).clamp(min=0))
     print(z.clone().relu_(), z.clone().clamp_(min=0))
 """, contains="-0.")
 
@@ -170,6 +171,22 @@ program("retain_grad_follows_in_place_changes", """
     v5.sum().backward(retain_graph=True)
     print(v5.grad, x1.grad, x2.grad)
 """, contains="tensor(2.8783)")
+
+
+# Result layouts decide later view() calls: reductions and cumsum write contiguous results,
+# flip and sort keep the input's layout (size-1 dims' strides left out: they do not matter).
+program("result_layouts_of_reductions_flip_sort", attempt_all("""
+    import torch
+    x = torch.arange(6.).reshape(2, 3, 1).transpose(0, -1)
+    w = torch.arange(6.).reshape(2, 3).t()
+    for f in (lambda t: t.cumsum(-2), lambda t: t.cumsum(1), lambda t: t.sum(0, keepdim=True),
+              lambda t: t.flip(0), lambda t: t.sort(1)[0], lambda t: t.exp(), lambda t: t * 2,
+              lambda t: t.softmax(1), lambda t: t.clone()):
+        for t in (x, w):
+            y = f(t)
+            print(y.is_contiguous(), [s for s, n in zip(y.stride(), y.shape) if n > 1])
+            attempt(lambda: y.transpose(0, 1).view(-1))
+"""), contains="view size is not compatible")
 
 
 @pytest.mark.parametrize("name", sorted(PROGRAMS))

@@ -63,7 +63,9 @@ def _reduce_sum(x, dims, keepdim):
             shape = [1 if d in reduced else s for d, s in enumerate(x.shape)] if keepdim else \
                 [s for d, s in enumerate(x.shape) if d not in reduced]
             return total.reshape(shape)
-    return np.sum(x, axis=None if dims is None else np_axis(dims, ndim), keepdims=keepdim)
+    # PyTorch's reductions write a new contiguous tensor, whatever the input's layout
+    return np.asarray(np.sum(x, axis=None if dims is None else np_axis(dims, ndim),
+                             keepdims=keepdim), order="C")
 
 
 def sum(self, dim=None, keepdim=False, *, dtype=None):  # noqa: A001
@@ -461,8 +463,8 @@ class CumsumBackward0(Node):
 def cumsum(self, dim, *, dtype=None):
     d = wrap_dim(dim, self._data.ndim)
     out_dtype = dtype or _sum_dtype(self, None)
-    data = np.cumsum(values(self, out_dtype), axis=d) if self.dim() else \
-        values(self, out_dtype).copy()
+    data = np.asarray(np.cumsum(values(self, out_dtype), axis=d), order="C") if self.dim() else \
+        values(self, out_dtype).copy()  # contiguous whatever the input's layout, as in PyTorch
     return record(CumsumBackward0, new_tensor(data, out_dtype), (self,), {"dim": d})
 
 
@@ -506,12 +508,20 @@ class SortBackward1(SortBackward0):
 sort_return_type = make_return_type("sort", ("values", "indices"))
 
 
+def _like(layout, values):
+    """``values`` copied into an array with ``layout``'s memory order."""
+    out = np.empty_like(layout, dtype=values.dtype)
+    out[...] = values
+    return out
+
+
 def sort(self, dim=-1, descending=False, stable=False):
     d = wrap_dim(dim, self._data.ndim)
     data = self._data if self.dim() else self._data.reshape(1)
     key = -data if descending and self._dtype is not _dtypes.bool_ else data
-    order = np.argsort(key, axis=d, kind="stable")
-    sorted_values = np.take_along_axis(data, order, axis=d)
+    # both results have the input's layout (PyTorch allocates them like the input)
+    order = _like(data, np.argsort(key, axis=d, kind="stable"))
+    sorted_values = _like(data, np.take_along_axis(data, order, axis=d))
     if not self.dim():
         sorted_values, order = sorted_values.reshape(()), order.reshape(())
     out, idx = new_tensor(sorted_values, self._dtype), new_tensor(order, _dtypes.int64)

@@ -441,7 +441,8 @@ class FlipBackward0(Node):
 
 def flip(self, *dims):
     dims = wrap_dims(_sizes_arg(dims), self._data.ndim)
-    data = np.flip(self._data, dims).copy() if self.dim() else self._data.copy()
+    # order="K": the input's layout (a flipped transposed tensor stays transposed)
+    data = np.flip(self._data, dims).copy(order="K") if self.dim() else self._data.copy()
     return record(FlipBackward0, new_tensor(data, self._dtype), (self,), {"dims": dims})
 
 
