@@ -20,8 +20,8 @@ Where each piece comes from (paths in the PyTorch source tree):
 * ``aten/src/ATen/native/cpu/avx_mathfun.h`` -- the float32 ``log``/``sincos``
   polynomials used by that block fill on AVX2 machines.
 
-Two details of how torch is *compiled* also matter, and were measured against
-torch 2.13 on an AVX2 CPU:
+Three details of how torch is *compiled* also matter, and were measured against
+torch 2.13 on AVX2 and AVX512 CPUs:
 
 1. The AVX2 kernels are built with ``-mfma`` and GCC's default
    ``-ffp-contract=fast``, so C expressions like ``x * (to - from) + from`` run as
@@ -30,10 +30,17 @@ torch 2.13 on an AVX2 CPU:
 2. The float32 block fill uses the Cephes polynomials of ``avx_mathfun.h``, not
    the C library; :func:`_log256_ps` and :func:`_sincos256_ps` replay them
    operation by operation, including the multiply-adds GCC fused.
+3. The float64 block fill and the small-tensor sampler call the C library's
+   (glibc's) ``log``/``log1p``/``cos``/``sin``.  So do Python's ``math``
+   functions, which we use (:func:`_libm`); numpy's ufuncs are not glibc on
+   every CPU (on AVX512 numpy 2.x has its own float64 ``log``, one ulp off in
+   about 1 of 300 results).
 
-Torch picks those kernels on x86-64 CPUs with AVX2 or AVX512 (``normal_`` is
-deliberately not dispatched to AVX512, so AVX512 CPUs use the AVX2 kernel too);
-see ``torch.backends.cpu.get_cpu_capability()``.  With the ``DEFAULT`` capability
+Torch picks those kernels on x86-64 CPUs with AVX2 or AVX512: the random
+kernels are registered with ``REGISTER_DISPATCH``, which leaves the AVX512 slot
+of the dispatch table empty (``native/DispatchStub.h``), so AVX512 CPUs run the
+AVX2 build (checked by ``test_avx2_capability_torch``); see
+``torch.backends.cpu.get_cpu_capability()``.  With the ``DEFAULT`` capability
 (no AVX2, or ``ATEN_CPU_CAPABILITY=default``) torch computes large float32
 ``randn`` with C-library ``logf``/``sinf``/``cosf`` and does not fuse the
 multiply-adds, so float32 ``randn`` of 16+ elements, ``uniform`` with other
@@ -42,9 +49,7 @@ differ there by a few float ulps (measured: at most 4.4e-6 relative for
 float32).  The raw bit stream, the generator state, ``rand``, ``randint``,
 ``randperm``, small ``randn`` and float64 ``randn``/``normal`` of 16+ elements
 (which call ``std::fma`` explicitly) do not depend on the CPU capability.
-The float64 block fill also assumes numpy's float64 ``log``/``cos``/``sin``
-return glibc's bits, which holds for numpy 2.x on x86-64 AVX2 (the tests check
-it against torch).
+This module always replays the AVX2 build; it does not look at the CPU.
 """
 
 from __future__ import annotations
@@ -559,18 +564,31 @@ def _normal_fill_16_double(data: np.ndarray, mean: float, std: float) -> np.ndar
 
     In each block, ``u1 = 1 - data[j]`` and ``u2 = data[j + 8]`` (j < 8) give
     ``data[j] = fma(r cos, std, mean)`` and ``data[j + 8] = fma(r sin, std, mean)``.
-    numpy's float64 log/cos/sin give the same bits as glibc's (checked by the
-    tests against torch).
+    This is the kernel for every CPU capability (default, AVX2, AVX512); its
+    ``log``/``cos``/``sin`` are glibc's, reproduced by :func:`_libm`.
     """
     blocks = data.reshape(-1, 16)
     u1 = 1.0 - blocks[:, :8]
     u2 = blocks[:, 8:]
-    radius = np.sqrt(-2.0 * np.log(u1))
+    radius = np.sqrt(-2.0 * _libm(math.log, u1))
     theta = (2.0 * math.pi) * u2
     out = np.empty_like(blocks)
-    out[:, :8] = _fma64(radius * np.cos(theta), std, mean)
-    out[:, 8:] = _fma64(radius * np.sin(theta), std, mean)
+    out[:, :8] = _fma64(radius * _libm(math.cos, theta), std, mean)
+    out[:, 8:] = _fma64(radius * _libm(math.sin, theta), std, mean)
     return out.reshape(-1)
+
+
+def _libm(fn, x: np.ndarray) -> np.ndarray:
+    """Apply a ``math`` function elementwise: the C library's bits, as torch gets them.
+
+    ``math.log``/``cos``/``sin`` call the C library (glibc) directly, like
+    torch's ``std::log``/``std::cos``/``std::sin``.  numpy's ufuncs need not: on
+    AVX512 CPUs numpy 2.x runs its own SIMD float64 ``log``, one ulp away from
+    glibc for about 1 in 300 Box-Muller inputs (its ``sin``/``cos`` agreed when
+    measured, but nothing promises that).  ``map`` over a list costs about
+    30 ns per element.
+    """
+    return np.fromiter(map(fn, x.ravel().tolist()), np.float64, x.size).reshape(x.shape)
 
 
 def _normal_fill_16_avx2(data: np.ndarray, mean: float, std: float) -> np.ndarray:

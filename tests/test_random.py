@@ -1,8 +1,8 @@
 """autograd_edu._random against torch's CPU generator, the oracle.
 
 Every comparison is bit-exact on the float bits where torch runs the kernels
-that ``_random`` mirrors: x86-64 with AVX2 (or AVX512, which uses the same
-``normal_`` kernel and also builds ``uniform_`` with FMA).  On other CPU
+that ``_random`` mirrors: x86-64 with AVX2 or AVX512 (AVX512 CPUs run the AVX2
+build of the random kernels; ``test_avx2_capability_torch`` checks it).  On other CPU
 capabilities only the paths that depend on the compiled kernel (large float32
 ``randn``, and results scaled by ``low/high`` or ``mean/std``) are compared with
 a tolerance; ``test_default_capability_torch`` measures that case on any machine
@@ -312,6 +312,20 @@ def test_randn_float32_large():
     assert_same_state()
 
 
+@pytest.mark.parametrize("seed", [0, 7, 2**40 + 3])
+def test_float64_block_fill_uses_the_c_library(seed):
+    # torch's float64 Box-Muller calls glibc's log/cos/sin.  numpy's float64
+    # log is its own SIMD code on AVX512 CPUs and differs from glibc by one
+    # ulp in about 1 of 300 elements, so 50,000 elements catch a wrong libm.
+    seed_both(seed)
+    assert_bits_equal(R.normal((50_000,), np.float64), torch.randn(50_000, dtype=torch.float64))
+    assert_bits_equal(
+        R.normal((50_000,), np.float64, -0.5, 3.0),
+        torch.empty(50_000, dtype=torch.float64).normal_(-0.5, 3.0),
+    )
+    assert_same_state()
+
+
 def test_small_randn_caches_the_second_box_muller_sample():
     seed_both(0)
     a, b = torch.randn(1, dtype=torch.float64), torch.randn(1, dtype=torch.float64)
@@ -594,7 +608,7 @@ def test_fma64_is_correctly_rounded():
 
 # -- other CPU capabilities and speed ------------------------------------------------
 
-_DEFAULT_CAPABILITY_SCRIPT = textwrap.dedent(
+_CAPABILITY_SCRIPT = textwrap.dedent(
     """
     import json, sys, torch
     out = {"capability": torch.backends.cpu.get_cpu_capability()}
@@ -620,11 +634,11 @@ _DEFAULT_CAPABILITY_SCRIPT = textwrap.dedent(
 )
 
 
-def test_default_capability_torch():
-    """Run torch without AVX2 kernels and check what does and does not depend on them."""
-    env = dict(os.environ, ATEN_CPU_CAPABILITY="default")
+def _torch_with_capability(capability: str):
+    """Run ``_CAPABILITY_SCRIPT`` with ``ATEN_CPU_CAPABILITY=capability``; return its results."""
+    env = dict(os.environ, ATEN_CPU_CAPABILITY=capability)
     proc = subprocess.run(
-        [sys.executable, "-c", _DEFAULT_CAPABILITY_SCRIPT],
+        [sys.executable, "-c", _CAPABILITY_SCRIPT],
         env=env,
         capture_output=True,
         text=True,
@@ -632,39 +646,77 @@ def test_default_capability_torch():
         check=True,
     )
     out = json.loads(proc.stdout)
-    assert out["capability"] == "DEFAULT"
-
-    def theirs(name):
-        data, dtype = out[name]
-        return np.frombuffer(bytes.fromhex(data), dtype=dtype)
-
-    R.manual_seed(3)
-    independent = {
-        "rand32": R.uniform((1000,)),
-        "rand64": R.uniform((1000,), np.float64),
-        "randn_small32": R.normal((15,)),
-        "randn64": R.normal((1000,), np.float64),
-        "normal64_ms": R.normal((1000,), np.float64, 1.3, 2.7),  # explicit std::fma
-        "randint": R.randint(-9, 2**30, (1000,)),
-        "randperm": R.randperm(500),
+    capability = out.pop("capability")
+    state = np.frombuffer(bytes.fromhex(out.pop("state")), np.uint8)
+    results = {
+        name: np.frombuffer(bytes.fromhex(data), dtype=dtype) for name, (data, dtype) in out.items()
     }
-    for name, ours in independent.items():
-        assert_bits_equal(ours, theirs(name), name)
-    dependent = {
+    return capability, results, state
+
+
+# Our side of _CAPABILITY_SCRIPT, in the same order: (name, result, scale).  The first
+# seven do not depend on the CPU capability, the last four do (see the module docstring
+# of autograd_edu._random).
+_INDEPENDENT = {
+    "rand32",
+    "rand64",
+    "randn_small32",
+    "randn64",
+    "normal64_ms",
+    "randint",
+    "randperm",
+}
+
+
+def _ours_for_capability_script():
+    R.manual_seed(3)
+    return {
+        "rand32": (R.uniform((1000,)), 1.0),
+        "rand64": (R.uniform((1000,), np.float64), 1.0),
+        "randn_small32": (R.normal((15,)), 1.0),
+        "randn64": (R.normal((1000,), np.float64), 1.0),
+        "normal64_ms": (R.normal((1000,), np.float64, 1.3, 2.7), 2.7),  # explicit std::fma
+        "randint": (R.randint(-9, 2**30, (1000,)), 1.0),
+        "randperm": (R.randperm(500), 1.0),
         "randn32": (R.normal((5003,)), 1.0),
         "uniform32": (R.uniform((1000,), np.float32, -3.7, 5.1), 8.8),
         "normal32_ms": (R.normal((1000,), np.float32, 1.3, 2.7), 2.7),
         "normal_small64_ms": (R.normal((15,), np.float64, 1.3, 2.7), 2.7),
     }
-    for name, (ours, scale) in dependent.items():
-        ref = theirs(name)
+
+
+def test_default_capability_torch():
+    """Run torch without AVX2 kernels and check what does and does not depend on them."""
+    capability, theirs, state = _torch_with_capability("default")
+    assert capability == "DEFAULT"
+    for name, (ours, scale) in _ours_for_capability_script().items():
+        ref = theirs[name]
+        if name in _INDEPENDENT:
+            assert_bits_equal(ours, ref, name)
+            continue
         # Measured on an AVX2 machine: randn32 max |diff| 2.0e-6, normal32_ms 4.4e-6,
         # uniform32 4.8e-7, float64 small normal 8.9e-16 -- i.e. a few float ulps.
         tol = (1e-5 if ours.dtype == np.float32 else 1e-14) * scale
         diff = np.abs(ours.astype(np.float64) - ref)
         assert np.all(diff <= tol * np.maximum(1.0, np.abs(ref))), (name, diff.max())
     # the draws are the same, so the generators stay in step
-    assert_bits_equal(R.get_rng_state(), np.frombuffer(bytes.fromhex(out["state"]), np.uint8))
+    assert_bits_equal(R.get_rng_state(), state)
+
+
+@pytest.mark.skipif(not FMA_KERNELS, reason="needs an x86-64 CPU with AVX2")
+def test_avx2_capability_torch():
+    """torch forced to its AVX2 kernels gives the same bits as ours (and so as AVX512).
+
+    On an AVX512 machine this checks that AVX512 torch runs the AVX2 random
+    kernels (``normal_stub``/``uniform_stub`` are registered with
+    ``REGISTER_DISPATCH``, which leaves the AVX512 slot empty); on an AVX2 machine
+    it repeats what the other tests check in-process.
+    """
+    capability, theirs, state = _torch_with_capability("avx2")
+    assert capability == "AVX2"
+    for name, (ours, _) in _ours_for_capability_script().items():
+        assert_bits_equal(ours, theirs[name], name)
+    assert_bits_equal(R.get_rng_state(), state)
 
 
 def test_speed_of_a_million_normals():
