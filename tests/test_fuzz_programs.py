@@ -70,6 +70,15 @@ HEADER = ("# T = torch or autograd_edu; "
 ENGINES = {"torch": torch, "edu": ae}
 
 
+def _holds(pred, t) -> bool:
+    """``pred(t)``; False when it raises (``t.is_leaf`` of a view whose base was modified
+    in place raises in PyTorch when the view may not be modified in place itself)."""
+    try:
+        return bool(pred(t))
+    except RuntimeError:
+        return False
+
+
 class Mismatch(AssertionError):
     def __init__(self, check: str, label: str, line: str, detail: str, program: str):
         self.check, self.label, self.line, self.detail, self.program = (
@@ -410,7 +419,7 @@ class Fuzzer:
         for name in self.pool:
             t = self.ns["torch"].get(name)
             if isinstance(t, torch.Tensor) and t.dtype.is_floating_point and \
-                    (pred is None or pred(t)):
+                    (pred is None or _holds(pred, t)):
                 out.append(name)
         return out
 

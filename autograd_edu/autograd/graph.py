@@ -216,12 +216,14 @@ class AccumulateGrad(Node):
 
 def gradient_edge(tensor):
     """The edge through which a gradient for ``tensor`` flows: (node, output_nr)."""
-    if tensor is None or not tensor.requires_grad or tensor._no_grad_view:
+    if tensor is None:
         return (None, 0)
-    node = tensor.grad_fn if tensor._base is not None else tensor._grad_fn
+    node = tensor.grad_fn  # a view's history may have to be remade first
     if node is not None:
         return (node, tensor._output_nr)
-    return (tensor._grad_accumulator(), 0)
+    if tensor._requires_grad:  # not a view that only requires grad through its base
+        return (tensor._grad_accumulator(), 0)
+    return (None, 0)
 
 
 def connect(node, inputs, outputs):
