@@ -142,7 +142,7 @@ class Tensor:
         return self
 
     def _set_requires_grad(self, value, int_message):
-        if not self.is_leaf:
+        if self._grad_fn is not None:  # C++'s is_leaf: a view's history is not remade here
             if not value:
                 raise RuntimeError(msg.NON_LEAF_REQUIRES_GRAD)
             if int_message is msg.INT_REQUIRES_GRAD_SETTER:  # only the setter refuses True
@@ -175,6 +175,8 @@ class Tensor:
 
     @property
     def is_leaf(self):
+        """Python's ``is_leaf`` asks for ``grad_fn`` (a view's history may be remade, or
+        refused); PyTorch's C++ checks (``requires_grad_``, in-place) read it as it is."""
         return self.grad_fn is None
 
     @property
@@ -212,7 +214,7 @@ class Tensor:
     def retain_grad(self):
         if not self.requires_grad:
             raise RuntimeError(msg.RETAIN_NO_GRAD)
-        if self.is_leaf or self._retains_grad:
+        if self._grad_fn is None or self._retains_grad:
             return
         node = self._grad_fn
         if node._retains_grad_hooks is None:

@@ -54,9 +54,11 @@ class SavedTensor:
     def unpack(self, owner):
         if self.released:
             raise RuntimeError(msg.SECOND_BACKWARD)
+        # PyTorch asks a saved input for its grad_fn first: a view may refuse (raise)
+        producer = self.tensor.grad_fn if self.tensor is not None else owner
         current = self.version_counter.version
         if current != self.saved_version:
-            self._raise_modified(owner, current)
+            self._raise_modified(producer, current)
         if self.tensor is not None:
             return self.tensor
         from .._tensor import Tensor
@@ -65,12 +67,11 @@ class SavedTensor:
             out._grad_fn, out._output_nr = owner, self.output_nr
         return out
 
-    def _raise_modified(self, owner, current):
+    def _raise_modified(self, producer, current):
         if self.tensor is not None:
-            data, dtype, producer, nr = (self.tensor._data, self.tensor._dtype,
-                                         self.tensor._grad_fn, self.tensor._output_nr)
+            data, dtype, nr = self.tensor._data, self.tensor._dtype, self.tensor._output_nr
         else:
-            data, dtype, producer, nr = self.data, self.dtype, owner, self.output_nr
+            data, dtype, nr = self.data, self.dtype, self.output_nr
         where = ""
         if producer is not None:
             where = f", which is output {nr} of {short_name(producer)},"
@@ -85,10 +86,14 @@ class SavedTensor:
 
 
 def short_name(node):
-    """'ExpBackward0' -> 'Exp', as PyTorch names producers in its errors."""
+    """The forward op's name, as PyTorch names producers in its errors (forward_op_name):
+    'ExpBackward0' -> 'Exp', 'SqueezeBackward1' -> 'Squeeze1'; other names unchanged."""
     name = node.name()
     cut = name.rfind("Backward")
-    return name[:cut] if cut > 0 else name
+    suffix = name[cut + len("Backward"):]
+    if cut < 0 or not (suffix.isdigit() or not suffix):
+        return name
+    return name[:cut] + ("" if suffix in ("", "0") else suffix)
 
 
 class Node:

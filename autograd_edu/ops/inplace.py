@@ -34,10 +34,10 @@ def check_inplace(self, *others):
     if self._base is not None:
         if self._creation_meta is not DEFAULT:
             raise view_rebase_error(self, indirect=False)
-        if self.requires_grad and self._base.is_leaf:
+        if self.requires_grad and self._base._grad_fn is None:
             raise RuntimeError(msg.INPLACE_VIEW_OF_LEAF)
-    if self.requires_grad and self.is_leaf:
-        raise RuntimeError(msg.INPLACE_LEAF)
+    if self.requires_grad and self._grad_fn is None:  # a view's history as it is: a view
+        raise RuntimeError(msg.INPLACE_LEAF)  # whose base gained history since is a "leaf"
 
 
 def _snapshot(self):
