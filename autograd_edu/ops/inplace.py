@@ -133,11 +133,15 @@ class CopySlices(Node):
     """base[view] was changed in place by ``fn``: the view's part of the gradient
     goes through ``fn``'s derivative, the rest of the base's gradient passes as is."""
 
+    _released = False
+
     def name(self):
         return "torch::autograd::CopySlices"  # PyTorch's C++ node keeps its C++ name
 
     def apply(self, grad):
         from ..autograd.engine import _validate_outputs
+        if self._released:
+            raise RuntimeError(msg.SECOND_BACKWARD)
         view_fn, fn = self.saved("view_fn"), self.saved("fn")
         data = grad._data.copy()
         part = new_tensor(np.array(view_fn(data)), grad._dtype)
@@ -146,7 +150,9 @@ class CopySlices(Node):
         return (new_tensor(data, grad._dtype), *fn_grads[1:])
 
     def release_variables(self):
+        """PyTorch drops ``fn`` here: a second backward through this node raises."""
         self._saved["fn"].release_variables()
+        self._released = True
 
 
 class AsStridedBackward0(Node):
