@@ -49,6 +49,7 @@ DEFAULT = "DEFAULT"
 MULTI_OUTPUT_NODE = "MULTI_OUTPUT_NODE"  # one of several views made by one op (split, unbind)
 NO_GRAD_MODE = "NO_GRAD_MODE"  # made with grad mode off
 INFERENCE_MODE = "INFERENCE_MODE"  # made in inference mode
+IN_CUSTOM_FUNCTION = "IN_CUSTOM_FUNCTION"  # returned by a custom Function's forward
 
 
 def view_creation_meta(base, multi_output):
@@ -69,22 +70,20 @@ def view_rebase_error(view, indirect):
     """PyTorch's refusal to modify ``view`` in place (``indirect``: its base or another
     view of it was modified, and now the view's history is asked for)."""
     modified = msg.VIEW_BASE_MODIFIED if indirect else msg.VIEW_MODIFIED
+    from .autograd.graph import short_name
     meta, node = view._creation_meta, view._grad_fn
     if meta in (NO_GRAD_MODE, INFERENCE_MODE) or node is None:
-        from .autograd.graph import short_name
         prefix = (msg.VIEW_PREFIX if node is None else
                   msg.VIEW_OF_VIEW_PREFIX.format(nr=view._output_nr, name=short_name(node)))
         head = msg.VIEW_INFERENCE_HEAD if meta is INFERENCE_MODE else msg.VIEW_NO_GRAD_HEAD
         text = head.format(prefix=prefix, modified=modified)
     else:
-        from .autograd.graph import short_name
         text = msg.VIEW_HEAD.format(nr=view._output_nr, name=short_name(node), modified=modified)
-    if meta is MULTI_OUTPUT_NODE:
-        text += msg.VIEW_MULTI_OUTPUT
-    else:
-        text += msg.VIEW_MODE.format(block="inference_mode" if meta is INFERENCE_MODE
-                                     else "no_grad")
-    return RuntimeError(text)
+    return RuntimeError(text + {
+        MULTI_OUTPUT_NODE: msg.VIEW_MULTI_OUTPUT,
+        IN_CUSTOM_FUNCTION: msg.VIEW_CUSTOM_FUNCTION,
+        NO_GRAD_MODE: msg.VIEW_MODE.format(block="no_grad"),
+        INFERENCE_MODE: msg.VIEW_MODE.format(block="inference_mode")}[meta])
 
 
 class Tensor:
@@ -216,7 +215,7 @@ class Tensor:
             raise RuntimeError(msg.RETAIN_NO_GRAD)
         if self._grad_fn is None or self._retains_grad:
             return
-        node = self._grad_fn
+        node = self.grad_fn  # a view's history may be remade (or refused) first
         if node._retains_grad_hooks is None:
             node._retains_grad_hooks = {}
         node._retains_grad_hooks[self._output_nr] = weakref.ref(self)
@@ -230,8 +229,8 @@ class Tensor:
             raise RuntimeError(msg.HOOK_NO_GRAD)
         if self._backward_hooks is None:
             self._backward_hooks = HookDict()
-            if self._grad_fn is not None:
-                node = self._grad_fn
+            node = self.grad_fn
+            if node is not None:
                 if node._tensor_pre_hooks is None:
                     node._tensor_pre_hooks = {}
                 node._tensor_pre_hooks[self._output_nr] = self._backward_hooks

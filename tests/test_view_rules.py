@@ -199,6 +199,52 @@ print(x.grad)
 """, contains=("Trying to backward through the graph a second time",))
 
 
+program("custom_function_views", """
+class V(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x.view(-1)
+    @staticmethod
+    def backward(ctx, g):
+        return g.view(2, 2)
+class Id(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x
+    @staticmethod
+    def backward(ctx, g):
+        return g
+x = torch.ones(2, 2, requires_grad=True)
+y = V.apply(x)
+print(y._is_view(), y.grad_fn.name(), y.requires_grad)
+attempt(lambda: y.add_(1))
+x2 = x.clone()
+y2 = V.apply(x2)
+x2.mul_(2)
+attempt(lambda: y2.grad_fn)
+with torch.no_grad():
+    y3 = V.apply(x)
+attempt(lambda: y3.add_(1))
+i = Id.apply(x)                                # an input returned as is: a view of it
+print(i._is_view(), i._base is x, i.grad_fn.name(), i.is_leaf)
+attempt(lambda: i[0].add_(1))
+""", contains=("This view was created inside a custom Function",))
+
+program("hooks_on_views_whose_base_changed", """
+z = torch.ones(2, requires_grad=True).clone()
+p = z.split(1)[0]
+z.mul_(2)
+attempt(lambda: p.retain_grad())
+attempt(lambda: p.register_hook(lambda g: g))
+q = z[:1]
+z.mul_(2)
+q.retain_grad()
+q.register_hook(lambda g: print("hook", g))
+q.sum().backward()
+print(q.grad, q.grad_fn.name())
+""", contains=("hook tensor([1.])",))
+
+
 @pytest.mark.parametrize("name", list(PROGRAMS))
 def test_same_output(name):
     text, contains = PROGRAMS[name]
