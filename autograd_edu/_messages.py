@@ -103,6 +103,7 @@ MEAN_DTYPE = (
     "complex dtype. Got: {name}"
 )
 LEN_0D = "len() of a 0-d tensor"
+LEAF_MOVED = "leaf variable has been moved into the graph interior"
 INPLACE_LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
 INPLACE_VIEW_OF_LEAF = (
     "a view of a leaf Variable that requires grad is being used in an in-place operation."

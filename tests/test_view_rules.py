@@ -245,6 +245,21 @@ print(q.grad, q.grad_fn.name())
 """, contains=("hook tensor([1.])",))
 
 
+program("leaf_moved_into_graph_interior", """
+x = torch.tensor(1.0, requires_grad=True)
+y = torch.tensor(2.0, requires_grad=True) * 1
+y += x                                         # y's history reaches x's AccumulateGrad
+x.requires_grad_(False)
+x += y                                         # x gains history: no longer a leaf
+attempt(lambda: x.backward())
+a = torch.tensor(1.0, requires_grad=True)
+b = a * 2
+a.requires_grad_(False)
+attempt(lambda: b.backward())                  # a no longer wants a gradient
+print(a.grad)
+""", contains=("leaf variable has been moved into the graph interior",))
+
+
 @pytest.mark.parametrize("name", list(PROGRAMS))
 def test_same_output(name):
     text, contains = PROGRAMS[name]

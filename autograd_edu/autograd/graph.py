@@ -202,7 +202,11 @@ class AccumulateGrad(Node):
     def apply(self, grad):
         from .._grad_mode import is_grad_enabled
         variable = self.variable
-        if grad is None or not variable._requires_grad:  # requires_grad_(False) since
+        if grad is None:
+            return ()
+        if variable.grad_fn is not None:  # the leaf was modified in place since, with history
+            raise RuntimeError(msg.LEAF_MOVED)
+        if not variable.requires_grad:  # requires_grad_(False) since
             return ()
         old = variable._grad
         if old is None:
