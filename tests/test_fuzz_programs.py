@@ -862,8 +862,6 @@ def test_fuzz_program(data):
 KNOWN_GAPS = (
     "illegal:",          # rarer error paths: overlap checks, error texts of exotic misuse
     "setitem:",          # value edges through View/Expand nodes, Fill/Copy node choice
-    "requires_grad_false",  # views keep a leaf's history after requires_grad_(False)
-    "view_no_grad",      # views made under no_grad then modified with grad on
 )
 
 

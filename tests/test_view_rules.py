@@ -260,6 +260,14 @@ print(a.grad)
 """, contains=("leaf variable has been moved into the graph interior",))
 
 
+program("inplace_checks_come_before_shape_checks", """
+x = torch.ones(2, 1, requires_grad=True)
+attempt(lambda: x.unsqueeze(0).copy_(torch.ones(4, 2, 3, 5)))
+attempt(lambda: x.copy_(torch.ones(4, 2, 3, 5)))
+attempt(lambda: x.add_(torch.ones(4, 2, 3, 5)))
+""", contains=("a view of a leaf Variable",))
+
+
 @pytest.mark.parametrize("name", list(PROGRAMS))
 def test_same_output(name):
     text, contains = PROGRAMS[name]

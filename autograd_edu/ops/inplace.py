@@ -222,9 +222,9 @@ def fill_(self, value):
 def copy_(self, src, non_blocking=False):
     from ._common import as_tensor_arg, broadcast_shape, record, values
     src = as_tensor_arg(src)
-    broadcast_shape(self._data.shape, src._data.shape)
 
-    def copy(t, s):
+    def copy(t, s):  # runs after the in-place checks, as PyTorch's kernel does
+        broadcast_shape(t._data.shape, s._data.shape)
         out = new_tensor(np.broadcast_to(values(s, t._dtype), t._data.shape).copy(), t._dtype)
         return record(CopyBackwards, out, (t, s))
     return apply_inplace(self, copy, src)
