@@ -120,9 +120,37 @@ MEAN_DTYPE = (
     "complex dtype. Got: {name}"
 )
 LEN_0D = "len() of a 0-d tensor"
+LEAF_MOVED = "leaf variable has been moved into the graph interior"
 INPLACE_LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
 INPLACE_VIEW_OF_LEAF = (
     "a view of a leaf Variable that requires grad is being used in an in-place operation."
+)
+# A view that may not be modified in place (PyTorch's handle_view_on_rebase): a head naming
+# the view, what was modified ("is being" the view itself, or its base / another view of it),
+# then one explanation per CreationMeta.
+VIEW_MODIFIED = "is being"
+VIEW_BASE_MODIFIED = "its base or another view of its base has been"
+VIEW_HEAD = "Output {nr} of {name} is a view and {modified} modified inplace."
+VIEW_OF_VIEW_PREFIX = "Output {nr} of {name} is a view of a view which was created in"
+VIEW_PREFIX = "A view was created in"
+VIEW_NO_GRAD_HEAD = "{prefix} no_grad mode and {modified} modified inplace with grad mode enabled."
+VIEW_INFERENCE_HEAD = "{prefix} inference mode and {modified} modified inplace in normal mode."
+VIEW_MULTI_OUTPUT = (
+    " This view is the output of a function that returns multiple views. Such functions do "
+    "not allow the output views to be modified inplace. You should replace the inplace "
+    "operation by an out-of-place one."
+)
+VIEW_CUSTOM_FUNCTION = (
+    " This view was created inside a custom Function (or because an input was returned as-is) "
+    "and the autograd logic to handle view+inplace would override the custom backward "
+    "associated with the custom Function, leading to incorrect gradients. This behavior is "
+    "forbidden. You can fix this by cloning the output of the custom Function."
+)
+VIEW_MODE = (
+    " Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
+    "your code by moving both the view and the inplace either both inside the {block} block "
+    "(if you don't want the inplace to be tracked) or both outside (if you want the inplace to "
+    "be tracked)."
 )
 MODIFIED_INPLACE = (
     "one of the variables needed for gradient computation has been modified by an inplace "

@@ -42,6 +42,50 @@ class Size(tuple):
         return int(np.prod(self, dtype=np.int64))
 
 
+# How a view was made (PyTorch's CreationMeta). Only DEFAULT views may be modified in place
+# while recording, or used after their base (or another view of it) was modified in place:
+# for the others autograd cannot rebuild a correct history, so PyTorch refuses.
+DEFAULT = "DEFAULT"
+MULTI_OUTPUT_NODE = "MULTI_OUTPUT_NODE"  # one of several views made by one op (split, unbind)
+NO_GRAD_MODE = "NO_GRAD_MODE"  # made with grad mode off
+INFERENCE_MODE = "INFERENCE_MODE"  # made in inference mode
+IN_CUSTOM_FUNCTION = "IN_CUSTOM_FUNCTION"  # returned by a custom Function's forward
+
+
+def view_creation_meta(base, multi_output):
+    """The CreationMeta of a view of ``base`` made now. A view of a view inherits its
+    base's restriction unless it has its own (inference mode's always wins)."""
+    if _grad_mode.is_inference_mode_enabled():
+        meta = INFERENCE_MODE
+    elif not _grad_mode.is_grad_enabled():
+        meta = NO_GRAD_MODE
+    else:
+        meta = MULTI_OUTPUT_NODE if multi_output else DEFAULT
+    if base._base is not None and (meta is DEFAULT or base._creation_meta is INFERENCE_MODE):
+        meta = base._creation_meta
+    return meta
+
+
+def view_rebase_error(view, indirect):
+    """PyTorch's refusal to modify ``view`` in place (``indirect``: its base or another
+    view of it was modified, and now the view's history is asked for)."""
+    modified = msg.VIEW_BASE_MODIFIED if indirect else msg.VIEW_MODIFIED
+    from .autograd.graph import short_name
+    meta, node = view._creation_meta, view._grad_fn
+    if meta in (NO_GRAD_MODE, INFERENCE_MODE) or node is None:
+        prefix = (msg.VIEW_PREFIX if node is None else
+                  msg.VIEW_OF_VIEW_PREFIX.format(nr=view._output_nr, name=short_name(node)))
+        head = msg.VIEW_INFERENCE_HEAD if meta is INFERENCE_MODE else msg.VIEW_NO_GRAD_HEAD
+        text = head.format(prefix=prefix, modified=modified)
+    else:
+        text = msg.VIEW_HEAD.format(nr=view._output_nr, name=short_name(node), modified=modified)
+    return RuntimeError(text + {
+        MULTI_OUTPUT_NODE: msg.VIEW_MULTI_OUTPUT,
+        IN_CUSTOM_FUNCTION: msg.VIEW_CUSTOM_FUNCTION,
+        NO_GRAD_MODE: msg.VIEW_MODE.format(block="no_grad"),
+        INFERENCE_MODE: msg.VIEW_MODE.format(block="inference_mode")}[meta])
+
+
 class Tensor:
     # Every tensor sets these; the rarer attributes below are class-level
     # defaults, stored per tensor only when set (keeps creating a tensor cheap).
@@ -55,9 +99,7 @@ class Tensor:
     _view_fn = None  # for a view: base array -> this view's array
     _view_version = 0  # for a view: the storage version its grad_fn was made at
     _wrapped_number = False  # a Python number turned into a 0-d tensor
-    _multi_output_view = False  # one of several views made by one op (unbind, split), or a
-    # view of one: PyTorch refuses to modify those in place
-    _no_grad_view = False  # a view of a requires-grad tensor made under no_grad
+    _creation_meta = DEFAULT  # for a view: how it was made (see view_creation_meta)
     _is_inference = False  # made inside inference_mode: may not join a recorded graph
 
     def __init__(self, *args, **kwargs):
@@ -86,8 +128,8 @@ class Tensor:
     # -- autograd state ------------------------------------------------------
     @property
     def requires_grad(self):
-        if self._base is not None:  # a view's history may have to be remade first
-            return self._requires_grad or self.grad_fn is not None
+        if self._base is not None and self._base.requires_grad:  # a view follows its base
+            return True
         return self._requires_grad or self._grad_fn is not None
 
     @requires_grad.setter
@@ -99,7 +141,7 @@ class Tensor:
         return self
 
     def _set_requires_grad(self, value, int_message):
-        if self._grad_fn is not None:
+        if self._grad_fn is not None:  # C++'s is_leaf: a view's history is not remade here
             if not value:
                 raise RuntimeError(msg.NON_LEAF_REQUIRES_GRAD)
             if int_message is msg.INT_REQUIRES_GRAD_SETTER:  # only the setter refuses True
@@ -118,17 +160,24 @@ class Tensor:
         return self._grad_fn
 
     def _refresh_view_grad_fn(self):
-        """The base of this view was changed in place after the view was made: like
-        PyTorch, the view's history is remade from the base's (AsStridedBackward0)."""
+        """The base of this view (or another view of it) was changed in place since the
+        view's ``grad_fn`` was set: like PyTorch, the view's history is remade from the
+        base's (AsStridedBackward0), or refused for a view that may not be modified in
+        place. Nothing to remake while neither has history (the version stays stale)."""
+        if self._grad_fn is None and not self._base.requires_grad:
+            return
+        if self._creation_meta is not DEFAULT:
+            raise view_rebase_error(self, indirect=True)
+        from .autograd.graph import set_history
+        from .ops.inplace import view_of_base_node
+        set_history(self, view_of_base_node(self))
         self._view_version = self._version_counter.version
-        if self._base.requires_grad:
-            from .autograd.graph import set_history
-            from .ops.inplace import view_of_base_node
-            set_history(self, view_of_base_node(self))
 
     @property
     def is_leaf(self):
-        return self._grad_fn is None
+        """Python's ``is_leaf`` asks for ``grad_fn`` (a view's history may be remade, or
+        refused); PyTorch's C++ checks (``requires_grad_``, in-place) read it as it is."""
+        return self.grad_fn is None
 
     @property
     def output_nr(self):
@@ -167,7 +216,7 @@ class Tensor:
             raise RuntimeError(msg.RETAIN_NO_GRAD)
         if self._grad_fn is None or self._retains_grad:
             return
-        node = self._grad_fn
+        node = self.grad_fn  # a view's history may be remade (or refused) first
         if node._retains_grad_hooks is None:
             node._retains_grad_hooks = {}
         node._retains_grad_hooks[self._output_nr] = weakref.ref(self)
@@ -181,8 +230,8 @@ class Tensor:
             raise RuntimeError(msg.HOOK_NO_GRAD)
         if self._backward_hooks is None:
             self._backward_hooks = HookDict()
-            if self._grad_fn is not None:
-                node = self._grad_fn
+            node = self.grad_fn
+            if node is not None:
                 if node._tensor_pre_hooks is None:
                     node._tensor_pre_hooks = {}
                 node._tensor_pre_hooks[self._output_nr] = self._backward_hooks
@@ -331,10 +380,12 @@ class Tensor:
 
     # -- printing ------------------------------------------------------------
     def __repr__(self, *, tensor_contents=None):
-        grad_fn = self._grad_fn
+        try:
+            grad_fn_name = None if self.grad_fn is None else type(self.grad_fn).__name__
+        except RuntimeError:  # a view whose history cannot be remade (torch prints this too)
+            grad_fn_name = "Invalid"
         return _printing.tensor_repr(
-            self._data, self._dtype.name,
-            grad_fn_name=None if grad_fn is None else type(grad_fn).__name__,
+            self._data, self._dtype.name, grad_fn_name=grad_fn_name,
             requires_grad=self.requires_grad,
             default_float_dtype=_dtypes.get_default_dtype().name)
 

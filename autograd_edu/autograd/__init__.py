@@ -50,9 +50,7 @@ def _make_grads(outputs, grads):
 def _root_edges(outputs):
     edges = []
     for i, out in enumerate(outputs):
-        edge = gradient_edge(out)
-        # a view made under no_grad of a tensor that requires grad says requires_grad=True
-        # but has no edge to follow: PyTorch checks the edge, not the flag
+        edge = gradient_edge(out)  # a view requiring grad only through its base has none
         if edge[0] is None:
             raise RuntimeError(msg.NO_GRAD_FN.format(index=i))
         edges.append(edge)

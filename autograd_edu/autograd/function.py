@@ -4,6 +4,7 @@ recording and links the outputs to one ``MyFnBackward`` node whose
 ``apply`` calls your ``backward``. The node *is* the ``ctx``, as in PyTorch."""
 
 from .. import _grad_mode
+from .._tensor import IN_CUSTOM_FUNCTION
 from .graph import Node, SavedTensor, connect
 
 
@@ -123,6 +124,9 @@ class Function:
             for original, o in zip(outputs if not single else (outputs,), outs, strict=True):
                 if isinstance(o, Tensor) and id(original) in non_diff:
                     o._grad_fn = None
+        for o in outs:  # PyTorch: a view returned by forward may not be modified in place
+            if isinstance(o, Tensor) and o._base is not None:
+                o._creation_meta = IN_CUSTOM_FUNCTION
         to_save = ctx.__dict__.pop("_to_save", ())  # keeping the list would be a cycle
         out_ids = {id(o): o for o in outs if isinstance(o, Tensor)}
         ctx._saved_list = tuple(
@@ -132,10 +136,11 @@ class Function:
 
 
 def _fresh(t, args):
-    """An output that is an input returned as is must become a new tensor to carry history."""
+    """An output that is an input returned as is must become a new tensor to carry history:
+    a view of the input, as in PyTorch."""
     if any(t is a for a in args):
-        from .._tensor import Tensor
-        return Tensor._make(t._data, t._dtype, t._version_counter)
+        from ..ops.shape import make_view
+        return make_view(t, t._data, lambda a: a)
     return t
 
 

@@ -55,9 +55,11 @@ class SavedTensor:
     def unpack(self, owner):
         if self.released:
             raise RuntimeError(msg.SECOND_BACKWARD)
+        # PyTorch asks a saved input for its grad_fn first: a view may refuse (raise)
+        producer = self.tensor.grad_fn if self.tensor is not None else owner
         current = self.version_counter.version
         if current != self.saved_version:
-            self._raise_modified(owner, current)
+            self._raise_modified(producer, current)
         if self.tensor is not None:
             return self.tensor
         from .._tensor import Tensor
@@ -66,12 +68,11 @@ class SavedTensor:
             out._grad_fn, out._output_nr = owner, self.output_nr
         return out
 
-    def _raise_modified(self, owner, current):
+    def _raise_modified(self, producer, current):
         if self.tensor is not None:
-            data, dtype, producer, nr = (self.tensor._data, self.tensor._dtype,
-                                         self.tensor._grad_fn, self.tensor._output_nr)
+            data, dtype, nr = self.tensor._data, self.tensor._dtype, self.tensor._output_nr
         else:
-            data, dtype, producer, nr = self.data, self.dtype, owner, self.output_nr
+            data, dtype, nr = self.data, self.dtype, self.output_nr
         where = ""
         if producer is not None:
             where = f", which is output {nr} of {short_name(producer)},"
@@ -86,15 +87,14 @@ class SavedTensor:
 
 
 def short_name(node):
-    """The forward op's name, as PyTorch names producers in its errors
-    (``Node::forward_op_name``): 'ExpBackward0' -> 'Exp', 'PowBackward2' -> 'Pow2';
-    names without a ``Backward<digits>`` suffix stay whole."""
+    """The forward op's name, as PyTorch names producers in its errors (forward_op_name):
+    'ExpBackward0' -> 'Exp', 'SqueezeBackward1' -> 'Squeeze1'; other names unchanged."""
     name = node.name()
     cut = name.rfind("Backward")
     suffix = name[cut + len("Backward"):]
-    if cut < 0 or not suffix.isdigit():
+    if cut < 0 or not (suffix.isdigit() or not suffix):
         return name
-    return name[:cut] + ("" if suffix == "0" else suffix)
+    return name[:cut] + ("" if suffix in ("", "0") else suffix)
 
 
 class Node:
@@ -202,7 +202,11 @@ class AccumulateGrad(Node):
 
     def apply(self, grad):
         variable = self.variable
-        if grad is None or not variable._requires_grad:  # requires_grad_(False) since
+        if grad is None:
+            return ()
+        if variable.grad_fn is not None:  # the leaf was modified in place since, with history
+            raise RuntimeError(msg.LEAF_MOVED)
+        if not variable.requires_grad:  # requires_grad_(False) since
             return ()
         old = variable._grad
         if old is None:
@@ -221,12 +225,14 @@ class AccumulateGrad(Node):
 
 def gradient_edge(tensor):
     """The edge through which a gradient for ``tensor`` flows: (node, output_nr)."""
-    if tensor is None or not tensor.requires_grad or tensor._no_grad_view:
+    if tensor is None:
         return (None, 0)
-    node = tensor.grad_fn if tensor._base is not None else tensor._grad_fn
+    node = tensor.grad_fn  # a view's history may have to be remade first
     if node is not None:
         return (node, tensor._output_nr)
-    return (tensor._grad_accumulator(), 0)
+    if tensor._requires_grad:  # not a view that only requires grad through its base
+        return (tensor._grad_accumulator(), 0)
+    return (None, 0)
 
 
 def set_history(tensor, node, output_nr=0):

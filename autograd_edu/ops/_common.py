@@ -112,7 +112,8 @@ def needs_recording(*inputs):
     if not is_grad_enabled():
         return False
     for t in inputs:
-        if t is not None and (t._requires_grad or t._grad_fn is not None):
+        if t is not None and (t._requires_grad or t._grad_fn is not None
+                              or (t._base is not None and t._base.requires_grad)):
             return True
     return False
 

@@ -10,7 +10,7 @@ into zeros of the input's shape ("embedding" the gradient).
 
 import numpy as np
 
-from .. import _dtypes, _grad_mode
+from .. import _dtypes
 from .. import _messages as msg
 from ..autograd.graph import Node
 from ._common import new_tensor, record, values, wrap_dim
@@ -149,8 +149,11 @@ def getitem(self, index):
     return result
 
 
-def _apply_basic(self, index):
-    """Apply ints, slices, None and ... as views; return (view, advanced region or None)."""
+def _apply_basic(self, index, writing=False):
+    """Apply ints, slices, None and ... as views; return (view, advanced region or None).
+    Like PyTorch, a slice that starts at 0, steps by 1 and reaches the end is skipped
+    (unless it is the whole index of a read: ``x[:]`` is a slice view, ``x[:] = v``
+    writes ``x`` itself)."""
     if self._data.ndim == 0 and isinstance(index, int | np.integer):
         raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                          "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
@@ -184,8 +187,9 @@ def _apply_basic(self, index):
         elif isinstance(item, int | np.integer):
             result = select(result, dim, int(item), reported_dim=source_dim)
         elif isinstance(item, slice):
-            full = item == slice(None)
-            if not full or single_slice:
+            full = ((item.start is None or item.start == 0) and (item.step in (None, 1))
+                    and (item.stop is None or item.stop >= result._data.shape[dim]))
+            if not full or (single_slice and not writing):
                 result = slice_dim(result, dim, item.start, item.stop, item.step)
             advanced.append(slice(None))
             dim += 1
@@ -250,17 +254,15 @@ def setitem(self, index, value):
     number = not isinstance(value, Tensor)
     if number:
         value = new_tensor(np.asarray(value), _dtypes.scalar_dtype(value))
-    with _grad_mode.no_grad():  # where to write; the write itself is recorded below
-        view, region = _apply_basic(self, index)
-    whole = view is self  # x[...] = v or x[:, :] = v writes the tensor itself
+    # where to write: a view of self (recorded like any view), or self itself for
+    # x[...] = v or x[:, :] = v; PyTorch's in-place checks then apply to that tensor
+    view, region = _apply_basic(self, index, writing=True)
     if region is None:
         check_expandable(value._data.shape, view._data.shape)
-    check_inplace(self, view_of_leaf=not whole)
-    if whole and region is None:
+    check_inplace(view, value)
+    if view is self and region is None:
         fill_(self, value) if number and self._data.ndim else copy_(self, value)
         return
-    if _grad_mode.is_grad_enabled():
-        view, region = _apply_basic(self, index)  # again, now recording the view
     if region is None:
         copy_(view, value)
     else:

@@ -18,36 +18,33 @@ import numpy as np
 
 from .. import _messages as msg
 from .._grad_mode import is_grad_enabled, is_inference_mode_enabled
-from .._tensor import Tensor
+from .._tensor import DEFAULT, Tensor, view_rebase_error
 from ..autograd.graph import Node, gradient_edge, set_history
 from ._common import needs_recording, new_tensor
 
 
-def check_inplace(self, view_of_leaf=False):
-    """PyTorch refuses in-place changes to leaves (and views of leaves) that require grad."""
+def check_inplace(self, *others):
+    """PyTorch's check before writing into ``self`` (``others``: the op's other tensor
+    arguments). When the write is recorded, it refuses leaves that require grad, views
+    of such leaves, and views that may not be modified in place (see CreationMeta)."""
     if self._is_inference and not is_inference_mode_enabled():
         raise RuntimeError(msg.INFERENCE_INPLACE)
-    if not is_grad_enabled():
+    if not is_grad_enabled() or not (self.requires_grad or any(t.requires_grad for t in others)):
         return
-    if self._multi_output_view and self._base.requires_grad and self._grad_fn is not None:
-        from ..autograd.graph import short_name
-        raise RuntimeError(
-            f"Output {self._output_nr} of {short_name(self._grad_fn)} is a view and is being "
-            "modified inplace. This view is the output of a function that returns multiple "
-            "views. Such functions do not allow the output views to be modified inplace. You "
-            "should replace the inplace operation by an out-of-place one.")
-    if self._grad_fn is None and self._requires_grad:
-        raise RuntimeError(msg.INPLACE_VIEW_OF_LEAF if view_of_leaf else msg.INPLACE_LEAF)
-    base = self._base
-    if base is not None and base._grad_fn is None and base._requires_grad:
-        raise RuntimeError(msg.INPLACE_VIEW_OF_LEAF)
+    if self._base is not None:
+        if self._creation_meta is not DEFAULT:
+            raise view_rebase_error(self, indirect=False)
+        if self.requires_grad and self._base._grad_fn is None:
+            raise RuntimeError(msg.INPLACE_VIEW_OF_LEAF)
+    if self.requires_grad and self._grad_fn is None:  # a view's history as it is: a view
+        raise RuntimeError(msg.INPLACE_LEAF)  # whose base gained history since is a "leaf"
 
 
 def _snapshot(self):
     """The tensor's current values and history, in memory of its own."""
     snap = Tensor._make(self._data.copy(), self._dtype)
     snap._grad_fn, snap._output_nr, snap._requires_grad = (
-        self._grad_fn, self._output_nr, self._requires_grad)
+        self.grad_fn, self._output_nr, self._requires_grad)
     return snap
 
 
@@ -62,8 +59,8 @@ def _check_cast(out, self):
 
 def apply_inplace(self, op, *args, **kwargs):
     """``op(self, *args)`` written back into ``self``; returns ``self``."""
-    check_inplace(self)
-    tensors = [a for a in args if isinstance(a, Tensor)]
+    tensors = [a for a in (*args, *kwargs.values()) if isinstance(a, Tensor)]
+    check_inplace(self, *tensors)
     source = _snapshot(self) if needs_recording(self, *tensors) else self
     out = op(source, *args, **kwargs)
     if out._data.shape != self._data.shape:
@@ -208,9 +205,9 @@ def fill_(self, value):
 def copy_(self, src, non_blocking=False):
     from ._common import as_tensor_arg, broadcast_shape, record, values
     src = as_tensor_arg(src)
-    broadcast_shape(self._data.shape, src._data.shape)
 
-    def copy(t, s):
+    def copy(t, s):  # runs after the in-place checks, as PyTorch's kernel does
+        broadcast_shape(t._data.shape, s._data.shape)
         out = new_tensor(np.broadcast_to(values(s, t._dtype), t._data.shape).copy(), t._dtype)
         return record(CopyBackwards, out, (t, s))
     return apply_inplace(self, copy, src)

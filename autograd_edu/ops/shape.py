@@ -5,27 +5,28 @@ in PyTorch. Derivatives only move the gradient back into the input's shape."""
 import numpy as np
 
 from .. import _messages as msg
-from .._grad_mode import is_grad_enabled
-from .._tensor import Tensor
+from .._tensor import Tensor, view_creation_meta
 from ..autograd.graph import Node
 from ._common import new_tensor, record, wrap_dim, wrap_dims
 
 
-def make_view(self, data, view_fn):
+def make_view(self, data, view_fn, multi_output=False):
     """A tensor sharing ``self``'s memory and version counter. ``view_fn``
     re-derives the view from the base's array (used when the view is
-    modified in place, to route gradients through the base)."""
+    modified in place, to route gradients through the base). ``multi_output``:
+    one of several views made by one op (split, unbind). A view of an inference
+    tensor is a plain inference tensor, as in PyTorch."""
     out = Tensor._make(data, self._dtype, self._version_counter)
+    out._is_inference = self._is_inference
+    if self._is_inference:
+        return out
     out._view_version = self._version_counter.version
-    out._multi_output_view = self._multi_output_view
+    out._creation_meta = view_creation_meta(self, multi_output)
     if self._base is not None:
         parent_fn = self._view_fn
         out._base, out._view_fn = self._base, (lambda a: view_fn(parent_fn(a)))
     else:
         out._base, out._view_fn = self, view_fn
-    if self.requires_grad and not is_grad_enabled():
-        # PyTorch: it still says requires_grad=True, but no gradient can flow through it
-        out._requires_grad, out._no_grad_view = True, True
     return out
 
 
@@ -343,10 +344,8 @@ class UnbindBackward0(Node):
 def unbind(self, dim=0):
     d = wrap_dim(dim, self._data.ndim)
     outs = tuple(make_view(self, self._data[(slice(None),) * d + (i, Ellipsis)],
-                           lambda a, i=i: a[(slice(None),) * d + (i, Ellipsis)])
+                           lambda a, i=i: a[(slice(None),) * d + (i, Ellipsis)], True)
                  for i in range(self._data.shape[d]))
-    for out in outs:
-        out._multi_output_view = True
     return record(UnbindBackward0, outs, (self,), {"dim": d})
 
 
@@ -393,8 +392,7 @@ def split(self, split_size_or_sections, dim=0):
     outs, start = [], 0
     for s in sizes:
         region = (slice(None),) * d + (slice(start, start + s),)
-        piece = make_view(self, self._data[region], lambda a, r=region: a[r])
-        piece._multi_output_view = True
+        piece = make_view(self, self._data[region], lambda a, r=region: a[r], True)
         outs.append(piece)
         start += s
     return record(node_cls, tuple(outs), (self,), save)
