@@ -173,6 +173,14 @@ program("retain_grad_follows_in_place_changes", """
 """, contains="tensor(2.8783)")
 
 
+program("cumsum_starts_from_positive_zero", """
+    import torch
+    for v in ([-0.0], [-0.0, -0.0], [1.0, -1.0, -0.0], [-0.0, 2.0]):
+        print(torch.tensor(v).cumsum(0), torch.tensor([v]).cumsum(1), torch.tensor(v).sum())
+    print(torch.tensor(-0.0).cumsum(0))
+""", contains="tensor(-0.)")
+
+
 # Result layouts decide later view() calls: reductions and cumsum write contiguous results,
 # flip and sort keep the input's layout (size-1 dims' strides left out: they do not matter).
 program("result_layouts_of_reductions_flip_sort", attempt_all("""

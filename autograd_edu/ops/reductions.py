@@ -463,8 +463,11 @@ class CumsumBackward0(Node):
 def cumsum(self, dim, *, dtype=None):
     d = wrap_dim(dim, self._data.ndim)
     out_dtype = dtype or _sum_dtype(self, None)
-    data = np.asarray(np.cumsum(values(self, out_dtype), axis=d), order="C") if self.dim() else \
-        values(self, out_dtype).copy()  # contiguous whatever the input's layout, as in PyTorch
+    x = values(self, out_dtype)
+    # PyTorch's running sum starts from +0 (so -0. never survives: -0. + 0. is 0.) and is
+    # written contiguously whatever the input's layout; a 0-d tensor is copied
+    data = np.asarray(np.cumsum(x, axis=d) + np.zeros((), x.dtype), order="C") if self.dim() \
+        else x.copy()
     return record(CumsumBackward0, new_tensor(data, out_dtype), (self,), {"dim": d})
 
 
