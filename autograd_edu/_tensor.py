@@ -119,11 +119,13 @@ class Tensor:
 
     def _refresh_view_grad_fn(self):
         """The base of this view was changed in place after the view was made: like
-        PyTorch, the view's history is remade from the base's (AsStridedBackward0)."""
+        PyTorch, the view's history is remade from the base's (AsStridedBackward0), even
+        when the base no longer requires grad if the view had a history."""
+        if self._grad_fn is None and not self._base.requires_grad:
+            return
+        from .ops.inplace import view_of_base_node
         self._view_version = self._version_counter.version
-        if self._base.requires_grad:
-            from .ops.inplace import view_of_base_node
-            self._grad_fn, self._output_nr = view_of_base_node(self), 0
+        self._grad_fn, self._output_nr = view_of_base_node(self), 0
 
     @property
     def is_leaf(self):

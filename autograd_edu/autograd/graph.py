@@ -12,6 +12,7 @@ write ``apply`` (their derivative); the engine (``engine.py``) walks the graph.
 """
 
 import itertools
+import re
 
 from .. import _messages as msg
 from ..utils.hooks import HookDict
@@ -85,10 +86,13 @@ class SavedTensor:
 
 
 def short_name(node):
-    """'ExpBackward0' -> 'Exp', as PyTorch names producers in its errors."""
+    """'ExpBackward0' -> 'Exp', 'ClampBackward1' -> 'Clamp1', as PyTorch names producers
+    in its errors ('torch::autograd::CopyBackwards' stays as it is)."""
     name = node.name()
-    cut = name.rfind("Backward")
-    return name[:cut] if cut > 0 else name
+    match = re.fullmatch(r"(.+)Backward(\d+)", name)
+    if match is None:
+        return name
+    return match[1] + ("" if match[2] == "0" else match[2])
 
 
 class Node:

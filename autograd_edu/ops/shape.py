@@ -302,7 +302,9 @@ def cat(tensors, dim=0):
         for k, (a, b) in enumerate(zip(first, t._data.shape, strict=False)):
             if k != d and a != b:
                 raise RuntimeError(msg.CAT_SIZES.format(dim=d, expected=a, got=b, index=i))
-    out = new_tensor(np.concatenate([values(t, dtype) for t in tensors], axis=d), dtype)
+    # numpy keeps the inputs' layout (e.g. of expanded ones); PyTorch's result is contiguous
+    out = new_tensor(np.ascontiguousarray(np.concatenate([values(t, dtype) for t in tensors],
+                                                         axis=d)), dtype)
     return record(CatBackward0, out, tuple(tensors),
                   {"dim": d, "sizes": [t._data.shape[d] for t in tensors]})
 
@@ -329,7 +331,8 @@ def stack(tensors, dim=0):
     for t in tensors[1:]:
         dtype = _dtypes.promote_types(dtype, t._dtype)
     d = wrap_dim(dim, len(shape) + 1)
-    out = new_tensor(np.stack([values(t, dtype) for t in tensors], axis=d), dtype)
+    out = new_tensor(np.ascontiguousarray(np.stack([values(t, dtype) for t in tensors],
+                                                   axis=d)), dtype)
     return record(StackBackward0, out, tuple(tensors), {"dim": d})
 
 
