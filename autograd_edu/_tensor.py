@@ -86,8 +86,8 @@ class Tensor:
     # -- autograd state ------------------------------------------------------
     @property
     def requires_grad(self):
-        if self._base is not None:  # a view's history may have to be remade first
-            return self._requires_grad or self.grad_fn is not None
+        if self._base is not None and self._base.requires_grad:  # a view of such a base
+            return True
         return self._requires_grad or self._grad_fn is not None
 
     @requires_grad.setter
@@ -125,11 +125,25 @@ class Tensor:
             return
         from .ops.inplace import view_of_base_node
         self._view_version = self._version_counter.version
-        self._grad_fn, self._output_nr = view_of_base_node(self), 0
+        self._set_grad_fn(view_of_base_node(self))
+
+    def _set_grad_fn(self, node):
+        """A new history (after an in-place op). As in PyTorch, ``retain_grad()`` follows the
+        tensor to ``node``, and hooks registered from now on go to ``node`` (earlier ones
+        stay with the old node)."""
+        old = self._grad_fn
+        if self._retains_grad and old is not None and old._retains_grad_hooks:
+            ref = old._retains_grad_hooks.pop(self._output_nr, None)
+            if ref is not None:
+                if node._retains_grad_hooks is None:
+                    node._retains_grad_hooks = {}
+                node._retains_grad_hooks[0] = ref
+        self._backward_hooks = None
+        self._grad_fn, self._output_nr = node, 0
 
     @property
     def is_leaf(self):
-        return self._grad_fn is None
+        return self.grad_fn is None
 
     @property
     def output_nr(self):

@@ -51,9 +51,10 @@ def _make_grads(outputs, grads):
 def _root_edges(outputs):
     edges = []
     for i, out in enumerate(outputs):
-        if not out.requires_grad:
+        edge = gradient_edge(out)  # None also for a view made under no_grad
+        if edge[0] is None:
             raise RuntimeError(msg.NO_GRAD_FN.format(index=i))
-        edges.append(gradient_edge(out))
+        edges.append(edge)
     return edges
 
 

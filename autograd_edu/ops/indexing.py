@@ -39,6 +39,8 @@ class IndexPutBackward0(Node):
     """out = self with ``values`` put at ``indices`` (added if accumulate);
     grad_self = grad (zeroed at indices unless accumulate),  grad_values = grad[indices]"""
 
+    _released_values = ("region",)  # PyTorch saves the index tensors
+
     def apply(self, grad):
         region = self.saved("region")
         grad_self = grad_values = None
@@ -55,6 +57,8 @@ class IndexPutBackward0(Node):
 
 class IndexBackward0(Node):
     """out = self[indices];  grad_self = zeros with grad added at indices"""
+
+    _released_values = ("region",)  # PyTorch saves the index tensors
 
     def apply(self, grad):
         return embed(grad, self.saved("sizes"), self.saved("region")),

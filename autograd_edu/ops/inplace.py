@@ -23,7 +23,7 @@ from ..autograd.graph import Node, gradient_edge
 from ._common import needs_recording, new_tensor
 
 
-def check_inplace(self, view_of_leaf=False):
+def check_inplace(self):
     """PyTorch refuses in-place changes to leaves (and views of leaves) that require grad."""
     if self._is_inference and not is_inference_mode_enabled():
         raise RuntimeError(msg.INFERENCE_INPLACE)
@@ -36,11 +36,13 @@ def check_inplace(self, view_of_leaf=False):
             "modified inplace. This view is the output of a function that returns multiple "
             "views. Such functions do not allow the output views to be modified inplace. You "
             "should replace the inplace operation by an out-of-place one.")
-    if self._grad_fn is None and self._requires_grad:
-        raise RuntimeError(msg.INPLACE_VIEW_OF_LEAF if view_of_leaf else msg.INPLACE_LEAF)
     base = self._base
-    if base is not None and base._grad_fn is None and base._requires_grad:
+    if base is not None and self.requires_grad and base._grad_fn is None:
         raise RuntimeError(msg.INPLACE_VIEW_OF_LEAF)
+    # the stored grad_fn, as PyTorch's is_leaf() here: a view whose base was changed in
+    # place since its grad_fn was last asked for counts as a leaf
+    if self.requires_grad and self._grad_fn is None:
+        raise RuntimeError(msg.INPLACE_LEAF)
 
 
 def _snapshot(self):
@@ -85,9 +87,8 @@ def commit_inplace(self, out):
     node = out._grad_fn
     if node is None:
         return
-    _move_retains_grad(self, node)
     if self._base is None:
-        self._grad_fn, self._output_nr = node, 0
+        self._set_grad_fn(node)
         _rebind_saved_output(node, out, self)
         return
     base = self._base
@@ -95,22 +96,9 @@ def commit_inplace(self, out):
     copy_slices._next_edges = (gradient_edge(base),) + node._next_edges[1:]
     copy_slices._input_metadata = ((base._data.shape, base._dtype),)
     copy_slices._saved = {"view_fn": self._view_fn, "fn": node}
-    base._grad_fn, base._output_nr = copy_slices, 0
-    self._grad_fn, self._output_nr = view_of_base_node(self), 0
-    self._view_version = self._version_counter.version
+    base._set_grad_fn(copy_slices)
+    self._refresh_view_grad_fn()  # AsStridedBackward0, reading the view's part of the base
     _rebind_saved_output(node, out, self)
-
-
-def _move_retains_grad(self, new_node):
-    """retain_grad() follows the tensor to its new history (PyTorch moves the hook)."""
-    if not self._retains_grad or self._grad_fn is None:
-        return
-    old = self._grad_fn._retains_grad_hooks
-    ref = old.pop(self._output_nr, None) if old else None
-    if ref is not None:
-        if new_node._retains_grad_hooks is None:
-            new_node._retains_grad_hooks = {}
-        new_node._retains_grad_hooks[0] = ref
 
 
 def view_of_base_node(view):
@@ -139,8 +127,12 @@ class CopySlices(Node):
     def name(self):
         return "torch::autograd::CopySlices"  # PyTorch's C++ node keeps its C++ name
 
+    _released = False
+
     def apply(self, grad):
         from ..autograd.engine import _validate_outputs
+        if self._released:  # PyTorch drops ``fn`` itself: a second pass fails here
+            raise RuntimeError(msg.SECOND_BACKWARD)
         view_fn, fn = self.saved("view_fn"), self.saved("fn")
         data = grad._data.copy()
         part = new_tensor(np.array(view_fn(data)), grad._dtype)
@@ -149,6 +141,7 @@ class CopySlices(Node):
         return (new_tensor(data, grad._dtype), *fn_grads[1:])
 
     def release_variables(self):
+        self._released = True
         self._saved["fn"].release_variables()
 
 
@@ -156,8 +149,14 @@ class AsStridedBackward0(Node):
     """A view whose base was changed in place: its gradient goes to its part of the base."""
 
     def apply(self, grad):
-        data = np.zeros(self.saved("base_sizes"), grad._dtype.numpy)
-        self.saved("view_fn")(data)[...] += grad._data
+        sizes, view_fn = self.saved("base_sizes"), self.saved("view_fn")
+        data = np.zeros(sizes, grad._dtype.numpy)
+        part = view_fn(data)
+        if part.flags.writeable:
+            part[...] += grad._data
+        else:  # an expanded view: elements that share memory add up their gradients
+            positions = view_fn(np.arange(data.size).reshape(sizes))
+            np.add.at(data.reshape(-1), positions, grad._data)
         return new_tensor(data, grad._dtype),
 
 
