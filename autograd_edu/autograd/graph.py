@@ -78,8 +78,9 @@ class SavedTensor:
 
     def _raise_modified(self, owner, current):
         if self.tensor is not None:
+            # grad_fn, not _grad_fn: a view's history is remade first (AsStrided), as in PyTorch
             data, dtype, producer, nr = (self.tensor._data, self.tensor._dtype,
-                                         self.tensor._grad_fn, self.tensor._output_nr)
+                                         self.tensor.grad_fn, self.tensor._output_nr)
         else:
             data, dtype, producer, nr = self.data, self.dtype, owner, self.output_nr
         where = ""
