@@ -295,6 +295,31 @@ program("cat_and_stack_results_are_contiguous", """
     print(y3.is_contiguous(), y4.is_contiguous(), y4.reshape(2, -1)._is_view())
 """)
 
+program("gradient_versions_and_views", """
+    def show(name, f, shape=(2, 3)):
+        x = torch.arange(1., 7.)[:int(torch.ones(shape).numel())].reshape(shape)
+        x = x.flip(-1).requires_grad_() if x.dim() else x.requires_grad_()
+        g, = torch.autograd.grad(f(x).sum(), [x])
+        print(name, g._version, g._is_view())
+    show("max_dim", lambda x: x.max(1)[0])
+    show("min_dim_keepdim", lambda x: x.min(0, keepdim=True)[0])
+    show("max", lambda x: x.max())
+    show("sort", lambda x: x.sort(1).values)
+    show("sort_1d", lambda x: x.sort(0, descending=True).values, (3,))
+    show("cumsum_dim_of_1", lambda x: x.cumsum(0), (1, 3))
+    show("cumsum_1_element", lambda x: x.cumsum(0), (1,))
+    show("cumsum", lambda x: x.cumsum(1))
+    show("repeat", lambda x: x.repeat(1, 2))
+    show("repeat_new_dims", lambda x: x.repeat(2, 1, 1))
+    show("repeat_once", lambda x: x.repeat(1, 1))
+    show("getitem_list", lambda x: x[[0, 0]])
+    show("getitem_mask", lambda x: x[x > 2])
+    show("index_select", lambda x: x.index_select(1, torch.tensor([0, 0, 1])))
+    show("gather", lambda x: x.gather(1, torch.tensor([[0, 0], [1, 1]])))
+    show("select", lambda x: x[0])
+    show("sum", lambda x: x)
+""", contains=("max_dim 2 False",))
+
 
 @pytest.mark.parametrize("name", list(PROGRAMS))
 def test_same_output(name):

@@ -15,7 +15,7 @@ import numpy as np
 from .. import _dtypes
 from .. import _messages as msg
 from ..autograd.graph import Node
-from ._common import new_tensor, record, values, wrap_dim
+from ._common import bump_version, new_tensor, record, values, wrap_dim
 from .shape import make_view, unsqueeze, view
 
 # -- the derivative side: put a gradient back where it was read from ---------
@@ -74,7 +74,8 @@ def embed(grad, sizes, region, node_cls=None):
     data = np.zeros(sizes, grad._dtype.numpy)
     np.add.at(data, region, grad._data)
     out = new_tensor(data, grad._dtype)
-    if node_cls is None:
+    if node_cls is None:  # PyTorch: zeros(...).index_put_(..., accumulate=True), version 1
+        bump_version(out)
         return record(IndexPutBackward0, out, (None, grad), {"region": region, "accumulate": True})
     return record(node_cls, out, (grad,), {"region": region})
 

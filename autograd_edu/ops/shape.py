@@ -411,14 +411,23 @@ def chunk(self, chunks, dim=0):
 class RepeatBackward0(Node):
     """out = self tiled ``repeats`` times;  grad_self = the sum of grad over the tiles"""
 
-    def apply(self, grad):
+    def apply(self, grad):  # PyTorch's repeat_backward, step by step (its result is no view)
         repeats, sizes = self.saved("repeats"), self.saved("self_sym_sizes")
+        if 0 in repeats:
+            from .creation import zeros
+            return zeros(sizes, dtype=grad.dtype),
         lead = len(repeats) - len(sizes)
-        split_shape = []
-        for i, r in enumerate(repeats):
-            split_shape += [r, sizes[i - lead] if i >= lead else 1]
-        summed = grad.reshape(split_shape).sum(tuple(range(0, len(split_shape), 2)))
-        return summed.reshape(sizes),
+        for _ in range(lead):  # the dims repeat() added in front
+            grad = grad.sum(0)
+        split_shape, tile_dims = [], []  # each repeated dim split into (repeat, size)
+        for size, r in zip(sizes, repeats[lead:], strict=True):
+            if r != 1:
+                tile_dims.append(len(split_shape))
+                split_shape.append(r)
+            split_shape.append(size)
+        if tile_dims:
+            grad = grad.reshape(split_shape).sum(tuple(tile_dims))
+        return grad,
 
 
 def repeat(self, *repeats):
