@@ -320,6 +320,25 @@ program("gradient_versions_and_views", """
     show("sum", lambda x: x)
 """, contains=("max_dim 2 False",))
 
+program("gradients_summed_in_place_by_the_engine", """
+    def show(name, f, n=1):
+        xs = [torch.tensor([[1., 5., 3.], [4., 2., 6.]], requires_grad=True) for _ in range(n)]
+        gs = torch.autograd.grad(f(*xs).sum(), xs)
+        print(name, [(g._version, g._is_view()) for g in gs])
+    show("fresh_plus_fresh", lambda x: x * 2 + x * 3)
+    show("three_fresh", lambda x: x * 2 + x * 3 + x * 4)
+    show("same_tensor_twice", lambda x: x + x + x)
+    show("view_first", lambda x: x * 2 + x)
+    show("view_second", lambda x: x + x * 2)
+    show("unbind", lambda x: x.unbind(0)[0] * x.unbind(0)[1])
+    show("expand", lambda x: x.expand(2, 2, 3) * 2 + x)
+    show("two_inputs", lambda x, y: x * y + x, n=2)
+    show("extremes", lambda x: x.max(1)[0] + x.min(1)[0])
+    x = torch.tensor([1., 2.], requires_grad=True)
+    g, = torch.autograd.grad((x * 2 + x * 3).sum(), [x], create_graph=True)
+    print(g._version)
+""", contains=("three_fresh [(2, False)]",))
+
 
 @pytest.mark.parametrize("name", list(PROGRAMS))
 def test_same_output(name):
