@@ -110,10 +110,8 @@ def broadcast_shape(*shapes):
 def needs_recording(*inputs):
     if not is_grad_enabled():
         return False
-    for t in inputs:
-        if t is not None and (t._requires_grad or t._grad_fn is not None):
-            return True
-    return False
+    # requires_grad, not _requires_grad: a view of a base that requires grad does too
+    return any(t is not None and t.requires_grad for t in inputs)
 
 
 def record(node_cls, out, inputs, save=None, save_output=None):
