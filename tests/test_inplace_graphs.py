@@ -116,6 +116,16 @@ program("setitem_index_put_value_loses_its_leading_ones", """
     print(v.grad)
 """, contains=("IndexPutBackward0", "ViewBackward0"))
 
+program("setitem_index_put_needs_one_dtype", """
+    x = torch.zeros(3, dtype=torch.float64)
+    for v in [torch.ones(2), 1.5, torch.ones(2, dtype=torch.float64)]:
+        try:
+            x[torch.tensor([0, 1])] = v
+            print(x, x._version)
+        except RuntimeError as e:
+            print(e, x._version)
+""", contains=("Index put requires",))
+
 program("setitem_expand_errors_name_the_viewed_value", """
     for dst, val in [(3, (1, 2)), (3, (2,)), ((2, 3), (1, 1, 4)), (3, (1, 1, 3, 1))]:
         x = torch.zeros(dst)

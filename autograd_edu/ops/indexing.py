@@ -305,6 +305,10 @@ def _copy_to(dst, value):
 
 
 def _index_put(self, region, value):
+    if value._dtype is not self._dtype:
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{self._dtype.c_name} for the destination and "
+                           f"{value._dtype.c_name} for the source.")
     data = self._data.copy()
     data[region] = values(value, self._dtype)
     out = new_tensor(data, self._dtype)
