@@ -140,6 +140,9 @@ class GraphTask:
             self.needed = _needed_nodes(self.root_edges, self.dependencies, set(self.capture_slots),
                                         {node for node, _ in accumulate_only or ()})
         self.ready = _ReadyQueue()
+        # gradients also held elsewhere (root gradients, captured ones, one tensor sent along
+        # several edges): PyTorch never adds into those in place (see _accumulate)
+        self.shared = {id(g): g for g in self.root_grads if g is not None}
 
     def steps(self):
         """Run backward, yielding one ``BackwardStep`` per node executed.
@@ -205,6 +208,7 @@ class GraphTask:
         if self.capture_slots:
             for nr, index in self.capture_slots.get(node, ()):
                 self.captured[index] = grads[nr]
+                self.shared[id(grads[nr])] = grads[nr]
         if self.needed is not None and not self.needed.get(node):
             return None
         if node._pre_hooks:
@@ -241,6 +245,11 @@ class GraphTask:
     # -- passing gradients on ------------------------------------------------
     def _send(self, edges, grads):
         dependencies, buffers, needed = self.dependencies, self.buffers, self.needed
+        sent = [id(g) for (target, _), g in zip(edges, grads, strict=True)
+                if g is not None and target is not None]
+        for g in grads:
+            if g is not None and sent.count(id(g)) > 1:
+                self.shared[id(g)] = g
         for (target, nr), grad in zip(edges, grads, strict=True):
             if target is None:
                 continue
@@ -251,9 +260,20 @@ class GraphTask:
             if buffer is None:
                 buffer = buffers[target] = [None] * len(target._input_metadata)
             if grad is not None:
-                buffer[nr] = grad if buffer[nr] is None else buffer[nr] + grad
+                buffer[nr] = grad if buffer[nr] is None else self._accumulate(buffer[nr], grad)
             if dependencies[target] == 0:
                 self.ready.push(target)
+
+    def _accumulate(self, old, new):
+        """Two gradients for one input. PyTorch's InputBuffer adds the second into the first
+        in place (``old.add_(new)``) when grad mode is off and nothing else can see the first:
+        the sum then shows ``old``'s version plus one. Here the sum is always a new tensor
+        (nothing is overwritten) that gets that version. A view counts as seen elsewhere
+        (it shares memory)."""
+        total = old + new
+        if not self.create_graph and old._base is None and id(old) not in self.shared:
+            total._version_counter.version = old._version_counter.version + 1
+        return total
 
 
 def _count_dependencies(root_edges, count_root_edges):

@@ -23,6 +23,16 @@ _sequence_numbers = itertools.count()
 UINT64_MAX = 2**64 - 1
 
 
+class _Released:
+    """What a released ``_released_values`` entry becomes."""
+
+    def __repr__(self):
+        return "<freed>"
+
+
+RELEASED = _Released()
+
+
 class SavedTensor:
     """A tensor kept by a node for its derivative, with the version it had.
 
@@ -111,6 +121,8 @@ class Node:
     _next_edges = ()
     _input_metadata = ()  # per forward output: (shape, dtype) of the gradient it expects
     _saved = None  # name -> SavedTensor | plain value (exposed as ``_saved_<name>``)
+    # plain values that PyTorch keeps as saved tensors (tensor indices): freed on release
+    _released_values = ()
     _pre_hooks = _post_hooks = _tensor_pre_hooks = _retains_grad_hooks = None
 
     def __init__(self, sequence_nr=None):
@@ -162,6 +174,8 @@ class Node:
     def saved(self, name):
         """The saved value ``name``, unpacked (raises if freed or modified in place)."""
         value = self._saved[name]
+        if value is RELEASED:
+            raise RuntimeError(msg.SECOND_BACKWARD)
         return value.unpack(self) if isinstance(value, SavedTensor) else value
 
     def __getattr__(self, attr):
@@ -173,9 +187,12 @@ class Node:
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
 
     def release_variables(self):
-        for value in (self._saved or {}).values():
+        saved = self._saved or {}
+        for name, value in saved.items():
             if isinstance(value, SavedTensor):
                 value.release()
+            elif name in self._released_values:
+                saved[name] = RELEASED
 
     def saved_tensors_info(self):
         """(name, SavedTensor | value) pairs, for drawings: no unpacking, no errors."""
@@ -247,6 +264,7 @@ def set_history(tensor, node, output_nr=0):
         if node._retains_grad_hooks is None:
             node._retains_grad_hooks = {}
         node._retains_grad_hooks[output_nr] = ref
+    tensor._backward_hooks = None  # hooks registered from now on go to ``node``
     tensor._grad_fn, tensor._output_nr = node, output_nr
 
 

@@ -8,13 +8,15 @@ copy (``IndexBackward0``). The derivative of a read places the gradient back
 into zeros of the input's shape ("embedding" the gradient).
 """
 
+import operator
+
 import numpy as np
 
 from .. import _dtypes
 from .. import _messages as msg
 from ..autograd.graph import Node
-from ._common import new_tensor, record, values, wrap_dim
-from .shape import make_view, unsqueeze
+from ._common import bump_version, new_tensor, record, values, wrap_dim
+from .shape import make_view, unsqueeze, view
 
 # -- the derivative side: put a gradient back where it was read from ---------
 
@@ -37,6 +39,8 @@ class IndexPutBackward0(Node):
     """out = self with ``values`` put at ``indices`` (added if accumulate);
     grad_self = grad (zeroed at indices unless accumulate),  grad_values = grad[indices]"""
 
+    _released_values = ("region",)  # PyTorch saves the index tensors
+
     def apply(self, grad):
         region = self.saved("region")
         grad_self = grad_values = None
@@ -54,6 +58,8 @@ class IndexPutBackward0(Node):
 class IndexBackward0(Node):
     """out = self[indices];  grad_self = zeros with grad added at indices"""
 
+    _released_values = ("region",)  # PyTorch saves the index tensors
+
     def apply(self, grad):
         return embed(grad, self.saved("sizes"), self.saved("region")),
 
@@ -68,7 +74,8 @@ def embed(grad, sizes, region, node_cls=None):
     data = np.zeros(sizes, grad._dtype.numpy)
     np.add.at(data, region, grad._data)
     out = new_tensor(data, grad._dtype)
-    if node_cls is None:
+    if node_cls is None:  # PyTorch: zeros(...).index_put_(..., accumulate=True), version 1
+        bump_version(out)
         return record(IndexPutBackward0, out, (None, grad), {"region": region, "accumulate": True})
     return record(node_cls, out, (grad,), {"region": region})
 
@@ -141,7 +148,7 @@ def _index_array(item):
 
 
 def getitem(self, index):
-    result, region = _apply_basic(self, index)
+    result, region = _apply_basic(self, index, skip_single_slice=False)
     if region is not None:
         return _read_region(result, region)
     if result is self:  # x[...] or x[:, :]: PyTorch returns an alias
@@ -149,16 +156,24 @@ def getitem(self, index):
     return result
 
 
-def _apply_basic(self, index, writing=False):
+def _is_whole(item, size):
+    """``0:``, ``:size`` or ``::1`` written as given: PyTorch skips such a slice (no view)."""
+    return (item.start is None or operator.index(item.start) == 0) and (
+        item.step is None or operator.index(item.step) == 1) and (
+        item.stop is None or operator.index(item.stop) >= size)
+
+
+def _apply_basic(self, index, skip_single_slice=True):
     """Apply ints, slices, None and ... as views; return (view, advanced region or None).
-    Like PyTorch, a slice that starts at 0, steps by 1 and reaches the end is skipped
-    (unless it is the whole index of a read: ``x[:]`` is a slice view, ``x[:] = v``
-    writes ``x`` itself)."""
+
+    A slice that takes a whole dim is skipped (PyTorch's "slice optimization"), except
+    when it is the only index of a read: ``x[:]`` is a ``SliceBackward0`` view but
+    ``x[:, :]`` an alias, and ``x[:] = v`` writes ``x`` itself."""
     if self._data.ndim == 0 and isinstance(index, int | np.integer):
         raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                          "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
     items = index if isinstance(index, tuple) else (index,)
-    single_slice = not isinstance(index, tuple) and isinstance(index, slice)
+    skip_slices = isinstance(index, tuple) or skip_single_slice
     n_real = sum(1 for i in items if i is not None and i is not Ellipsis
                  and not (hasattr(i, "dtype") and getattr(i, "_dtype", None) is _dtypes.bool_
                           and i._data.ndim > 1) and not isinstance(i, bool))
@@ -187,9 +202,7 @@ def _apply_basic(self, index, writing=False):
         elif isinstance(item, int | np.integer):
             result = select(result, dim, int(item), reported_dim=source_dim)
         elif isinstance(item, slice):
-            full = ((item.start is None or item.start == 0) and (item.step in (None, 1))
-                    and (item.stop is None or item.stop >= result._data.shape[dim]))
-            if not full or (single_slice and not writing):
+            if not (skip_slices and _is_whole(item, result._data.shape[dim])):
                 result = slice_dim(result, dim, item.start, item.stop, item.step)
             advanced.append(slice(None))
             dim += 1
@@ -245,31 +258,59 @@ def _alias(self):
 # -- writing: x[index] = value ----------------------------------------------
 
 def setitem(self, index, value):
-    """``self[index] = value``: ints/slices select a view that is then
-    overwritten (``copy_``, so the base gets ``CopySlices``); tensor indices
-    write with ``index_put_`` (``IndexPutBackward0``)."""
+    """``self[index] = value`` as PyTorch's python_variable_indexing.cpp does it:
+    ints, slices, None and ... pick the destination (a view, or ``self`` itself when
+    nothing narrows it: ``x[...]``, ``x[:]``, ``x[0:, :]``), which ``_copy_to``
+    overwrites; tensor indices write with ``index_put_`` (``IndexPutBackward0``).
+    On a view, the in-place op gives the base a ``CopySlices``."""
     from .._tensor import Tensor
-    from .inplace import apply_inplace, check_inplace, copy_, fill_
-    from .shape import check_expandable
-    number = not isinstance(value, Tensor)
-    if number:
-        value = new_tensor(np.asarray(value), _dtypes.scalar_dtype(value))
-    # where to write: a view of self (recorded like any view), or self itself for
-    # x[...] = v or x[:, :] = v; PyTorch's in-place checks then apply to that tensor
-    view, region = _apply_basic(self, index, writing=True)
-    if region is None:
-        check_expandable(value._data.shape, view._data.shape)
-    check_inplace(view, value)
-    if view is self and region is None:
-        fill_(self, value) if number and self._data.ndim else copy_(self, value)
+    from .inplace import apply_inplace
+    if not isinstance(value, Tensor):  # a number becomes a 0-d tensor of self's dtype
+        value = new_tensor(np.asarray(value).astype(self._dtype.numpy), self._dtype)
+    if index is False:  # selects nothing: nothing happens (not even a version bump)
         return
+    if index is True:  # alone, True is self.unsqueeze(0), like None (in a tuple, an index)
+        index = None
+    # the destination is recorded like any view; copy_/fill_/index_put_ then make
+    # PyTorch's in-place checks on it (a view of a leaf, not the leaf, is refused)
+    dst, region = _apply_basic(self, index)
     if region is None:
-        copy_(view, value)
+        _copy_to(dst, value)
     else:
-        apply_inplace(view, _index_put, region, value)
+        apply_inplace(dst, _index_put, region, _strip_leading_ones(value))
+
+
+def _strip_leading_ones(value, always=False):
+    """``value.view(...)`` without its leading size-1 dims (PyTorch's
+    ``slicePrefix1sSize``), a ``ViewBackward0`` in the graph; only if there are some
+    unless ``always``."""
+    shape = value._data.shape
+    n = next((i for i, s in enumerate(shape) if s != 1), len(shape))
+    return view(value, shape[n:]) if n or always else value
+
+
+def _copy_to(dst, value):
+    """PyTorch's ``copy_to``: ``dst.copy_(value)`` when the shapes agree, ``dst.fill_(value)``
+    for a 0-d value (``FillBackward3``), else ``copy_`` of value viewed without its leading
+    1s and expanded to ``dst``'s shape (``ViewBackward0``, ``ExpandBackward0``)."""
+    from .inplace import copy_, fill_
+    from .shape import expand
+    if value._data.shape == dst._data.shape:
+        copy_(dst, value)
+    elif value._data.ndim == 0:
+        fill_(dst, value)
+    else:
+        source = _strip_leading_ones(value, always=True)
+        if source._data.shape != dst._data.shape:
+            source = expand(source, dst._data.shape)
+        copy_(dst, source)
 
 
 def _index_put(self, region, value):
+    if value._dtype is not self._dtype:
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{self._dtype.c_name} for the destination and "
+                           f"{value._dtype.c_name} for the source.")
     data = self._data.copy()
     data[region] = values(value, self._dtype)
     out = new_tensor(data, self._dtype)

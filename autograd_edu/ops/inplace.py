@@ -142,8 +142,14 @@ class AsStridedBackward0(Node):
     """A view whose base was changed in place: its gradient goes to its part of the base."""
 
     def apply(self, grad):
-        data = np.zeros(self.saved("base_sizes"), grad._dtype.numpy)
-        self.saved("view_fn")(data)[...] += grad._data
+        sizes, view_fn = self.saved("base_sizes"), self.saved("view_fn")
+        data = np.zeros(sizes, grad._dtype.numpy)
+        part = view_fn(data)
+        if part.flags.writeable:
+            part[...] += grad._data
+        else:  # an expanded view: elements that share memory add up their gradients
+            positions = view_fn(np.arange(data.size).reshape(sizes))
+            np.add.at(data.reshape(-1), positions, grad._data)
         return new_tensor(data, grad._dtype),
 
 

@@ -277,9 +277,11 @@ def matmul(self, other):
 
 
 def _squeeze_first(t):
-    """(1, n) -> (n,): PyTorch squeezes the fresh product in place, so no view results."""
+    """(1, n) -> (n,): PyTorch squeezes the fresh product in place, so no view results
+    (and the result is at version 1)."""
     from .shape import SqueezeBackward4
     out = new_tensor(t._data[0], t._dtype)
+    out._version_counter.version += 1
     return record(SqueezeBackward4, out, (t,), {"dim": 0, "self_sym_sizes": t._data.shape})
 
 

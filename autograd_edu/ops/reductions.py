@@ -8,7 +8,7 @@ from .. import _dtypes
 from .. import _messages as msg
 from ..autograd.graph import Node
 from ..return_types import make_return_type
-from ._common import new_tensor, np_axis, record, values, wrap_dim, wrap_dims
+from ._common import bump_version, new_tensor, np_axis, record, values, wrap_dim, wrap_dims
 from .summation import sum_like_torch
 
 
@@ -135,7 +135,7 @@ def _evenly_distribute(grad, x, result):
     mask = x.isnan() if result.isnan().item() else (x == result)
     from .creation import zeros_like
     from .pointwise import where
-    return where(mask, grad / mask.sum(), zeros_like(x)),
+    return bump_version(where(mask, grad / mask.sum(), zeros_like(x))),  # PyTorch: in place
 
 
 class MaxBackward1(Node):
@@ -163,7 +163,7 @@ class _DimSelectionBackward(Node):
             return grad,
         if not keepdim and self.saved("self_sym_sizes"):
             grad, indices = grad.unsqueeze(dim), indices.unsqueeze(dim)
-        return scatter_into_zeros(self.saved("self_sym_sizes"), dim, indices, grad),
+        return bump_version(scatter_into_zeros(self.saved("self_sym_sizes"), dim, indices, grad)),
 
 
 class MaxBackward0(_DimSelectionBackward):
@@ -457,7 +457,9 @@ class CumsumBackward0(Node):
 
     def apply(self, grad):
         dim = self.saved("dim")
-        return grad.flip(dim).cumsum(dim).flip(dim) if grad.dim() else grad,
+        if grad.numel() <= 1 or grad.shape[dim] == 1:  # PyTorch hands grad itself back
+            return grad,
+        return grad.flip(dim).cumsum(dim).flip(dim),
 
 
 def cumsum(self, dim, *, dtype=None):
@@ -500,8 +502,8 @@ class SortBackward0(Node):
         from .indexing import scatter_into_zeros
         if not self.saved("self_sym_sizes"):
             return grad,
-        return scatter_into_zeros(self.saved("self_sym_sizes"), self.saved("dim"),
-                                  self.saved("indices"), grad),
+        return bump_version(scatter_into_zeros(self.saved("self_sym_sizes"), self.saved("dim"),
+                                               self.saved("indices"), grad)),
 
 
 class SortBackward1(SortBackward0):

@@ -303,7 +303,9 @@ def cat(tensors, dim=0):
         for k, (a, b) in enumerate(zip(first, t._data.shape, strict=False)):
             if k != d and a != b:
                 raise RuntimeError(msg.CAT_SIZES.format(dim=d, expected=a, got=b, index=i))
-    out = new_tensor(np.concatenate([values(t, dtype) for t in tensors], axis=d), dtype)
+    # numpy keeps the inputs' layout (e.g. of expanded ones); PyTorch's result is contiguous
+    out = new_tensor(np.ascontiguousarray(np.concatenate([values(t, dtype) for t in tensors],
+                                                         axis=d)), dtype)
     return record(CatBackward0, out, tuple(tensors),
                   {"dim": d, "sizes": [t._data.shape[d] for t in tensors]})
 
@@ -330,7 +332,8 @@ def stack(tensors, dim=0):
     for t in tensors[1:]:
         dtype = _dtypes.promote_types(dtype, t._dtype)
     d = wrap_dim(dim, len(shape) + 1)
-    out = new_tensor(np.stack([values(t, dtype) for t in tensors], axis=d), dtype)
+    out = new_tensor(np.ascontiguousarray(np.stack([values(t, dtype) for t in tensors],
+                                                   axis=d)), dtype)
     return record(StackBackward0, out, tuple(tensors), {"dim": d})
 
 
@@ -410,14 +413,23 @@ def chunk(self, chunks, dim=0):
 class RepeatBackward0(Node):
     """out = self tiled ``repeats`` times;  grad_self = the sum of grad over the tiles"""
 
-    def apply(self, grad):
+    def apply(self, grad):  # PyTorch's repeat_backward, step by step (its result is no view)
         repeats, sizes = self.saved("repeats"), self.saved("self_sym_sizes")
+        if 0 in repeats:
+            from .creation import zeros
+            return zeros(sizes, dtype=grad.dtype),
         lead = len(repeats) - len(sizes)
-        split_shape = []
-        for i, r in enumerate(repeats):
-            split_shape += [r, sizes[i - lead] if i >= lead else 1]
-        summed = grad.reshape(split_shape).sum(tuple(range(0, len(split_shape), 2)))
-        return summed.reshape(sizes),
+        for _ in range(lead):  # the dims repeat() added in front
+            grad = grad.sum(0)
+        split_shape, tile_dims = [], []  # each repeated dim split into (repeat, size)
+        for size, r in zip(sizes, repeats[lead:], strict=True):
+            if r != 1:
+                tile_dims.append(len(split_shape))
+                split_shape.append(r)
+            split_shape.append(size)
+        if tile_dims:
+            grad = grad.reshape(split_shape).sum(tuple(tile_dims))
+        return grad,
 
 
 def repeat(self, *repeats):
