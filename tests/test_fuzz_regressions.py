@@ -181,6 +181,21 @@ program("cumsum_starts_from_positive_zero", """
 """, contains="tensor(-0.)")
 
 
+# derivatives.yaml: mse_loss's target gradient is the same formula with the roles swapped,
+# so zeros keep PyTorch's signs (mse_loss(x, x) gives x.grad = -0. for a negative grad)
+program("mse_loss_target_gradient_formula", """
+    import torch
+    x1 = torch.tensor([1.1006944179534912], requires_grad=True)
+    y2 = torch.nn.functional.mse_loss(x1, x1)
+    y2.backward(torch.tensor(-0.7448340058326721))
+    print(x1.grad)
+    a = torch.tensor([[1.5, -2.0]], requires_grad=True)
+    b = torch.tensor([[1.5, 1.0]], requires_grad=True)
+    torch.nn.functional.mse_loss(a, b, reduction='sum').backward(torch.tensor(-1.0))
+    print(a.grad, b.grad)
+""", contains="-0.")
+
+
 # Result layouts decide later view() calls: reductions and cumsum write contiguous results,
 # flip and sort keep the input's layout (size-1 dims' strides left out: they do not matter).
 program("result_layouts_of_reductions_flip_sort", attempt_all("""

@@ -59,15 +59,16 @@ def log_softmax(input, dim=None, dtype=None):  # noqa: A002
 
 class MseLossBackward0(Node):
     """out = reduce((self - target)²);  grad_self = norm * (self - target) * grad,
-    grad_target = -grad_self, with norm = 2/numel for 'mean' and 2 otherwise"""
+    grad_target = norm * (target - self) * grad, with norm = 2/numel for 'mean' and 2
+    otherwise (the same formula with the roles swapped, as derivatives.yaml says: not
+    -grad_self, which differs in the sign of zeros)"""
 
     def apply(self, grad):
         x, target = self.saved("self"), self.saved("target")
         numel = x.numel()
         norm = (2.0 / numel if numel else math.inf) if self.saved("reduction") == 1 else 2.0
-        grad_self = (x - target) * norm * grad
-        return (grad_self if self.needs_input_grad(0) else None,
-                -grad_self if self.needs_input_grad(1) else None)
+        return ((x - target) * norm * grad if self.needs_input_grad(0) else None,
+                (target - x) * norm * grad if self.needs_input_grad(1) else None)
 
 
 _REDUCTIONS = {"none": 0, "mean": 1, "sum": 2}
