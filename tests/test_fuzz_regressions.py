@@ -196,6 +196,35 @@ program("mse_loss_target_gradient_formula", """
 """, contains="-0.")
 
 
+# Gradients PyTorch computes by writing into zeros in place (slices, selects, remade views'
+# AsStridedBackward0) come out at version 1.
+program("versions_of_view_gradients", """
+    import torch
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    for f in [lambda: x[0:], lambda: x[1:], lambda: x[0], lambda: x.narrow(0, 0, 1),
+              lambda: x[::2], lambda: x.select(0, 1), lambda: x.unsqueeze(0)[:, 1:],
+              lambda: x.expand(2, 2)]:
+        g, = torch.autograd.grad(f().sum(), [x])
+        print(g, g._version, g._is_view())
+    x1 = torch.tensor([-0.78], requires_grad=True)
+    v2 = x1[0:]
+    v2.backward(torch.tensor([-0.37]), retain_graph=True)
+    print(x1.grad._version)
+    with torch.no_grad():
+        x1 -= 0.1 * x1.grad
+    g4 = torch.autograd.grad(v2.sum(), [x1], allow_unused=True)
+    print(g4[0]._version)
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 1
+    views = [y[0:], y[1:], y[::2], y.unsqueeze(0), y.expand(2, 3), y[:1].expand(3), y.view(3, 1)]
+    with torch.no_grad():
+        y.add_(1)
+    for v in views:
+        g, = torch.autograd.grad(v.sum(), [y], retain_graph=True)
+        print(v.grad_fn.name(), g, g._version)
+""", contains="AsStridedBackward0")
+
+
 # Result layouts decide later view() calls: reductions and cumsum write contiguous results,
 # flip and sort keep the input's layout (size-1 dims' strides left out: they do not matter).
 program("result_layouts_of_reductions_flip_sort", attempt_all("""

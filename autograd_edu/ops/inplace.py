@@ -20,7 +20,7 @@ from .. import _messages as msg
 from .._grad_mode import is_grad_enabled, is_inference_mode_enabled
 from .._tensor import DEFAULT, Tensor, view_rebase_error
 from ..autograd.graph import Node, gradient_edge, set_history
-from ._common import needs_recording, new_tensor
+from ._common import bump_version, needs_recording, new_tensor
 
 
 def check_inplace(self, *others):
@@ -150,7 +150,8 @@ class AsStridedBackward0(Node):
         else:  # an expanded view: elements that share memory add up their gradients
             positions = view_fn(np.arange(data.size).reshape(sizes))
             np.add.at(data.reshape(-1), positions, grad._data)
-        return new_tensor(data, grad._dtype),
+        # PyTorch writes the gradient into zeros in place: the result is at version 1
+        return bump_version(new_tensor(data, grad._dtype)),
 
 
 # -- the operations that only exist in place ----------------------------------
