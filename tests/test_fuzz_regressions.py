@@ -225,6 +225,49 @@ program("versions_of_view_gradients", """
 """, contains="AsStridedBackward0")
 
 
+# maximum/minimum gradients come from an in-place masked_fill_ (version 1); a remade view's
+# gradient is a view of a flat storage; std with keepdim is contiguous (flatten is a view).
+program("maximum_minimum_gradients_and_strided_views", """
+    import torch
+    x1 = torch.tensor(-1.02, dtype=torch.float64, requires_grad=True)
+    v3 = x1.view(1, -1)
+    v3.sum().backward()
+    with torch.no_grad():
+        x1.add_(x1.grad, alpha=-0.1)
+    g7 = torch.autograd.grad(v3.sum(), [x1], allow_unused=True)
+    print(g7[0]._is_view(), g7[0]._version, g7[0].is_leaf, g7[0].grad_fn)
+    a = torch.tensor([[-0.13, -0.87]], dtype=torch.float64, requires_grad=True)
+    b = torch.tensor([[[0.5], [-1.0]]], requires_grad=True)
+    for f in (lambda: torch.minimum(a, a), lambda: torch.maximum(a, b),
+              lambda: torch.minimum(b, a), lambda: torch.maximum(a, a.detach())):
+        gs = torch.autograd.grad(f().sum(), [a, b], allow_unused=True)
+        print([(g._version, g._is_view()) if g is not None else None for g in gs])
+    x = torch.arange(12.).reshape(2, 3, 2).requires_grad_()
+    v = x.transpose(-1, -3).std(dim=-2, keepdim=True).flatten()
+    print(v._is_view(), v.grad_fn.name())
+""", contains='ViewBackward0')
+
+# Every reduction writes a new contiguous tensor, whatever its input's layout.
+program("reductions_write_contiguous_results", """
+    import torch
+    x = torch.arange(12.).reshape(2, 3, 2).transpose(-1, -3)
+    for name in ['mean', 'sum', 'amax', 'amin', 'logsumexp', 'prod', 'std', 'var', 'norm',
+                 'cumsum', 'softmax', 'log_softmax', 'argmax']:
+        for dim in (0, 1, 2):
+            f = getattr(x, name)
+            try:
+                if name in ('cumsum', 'softmax', 'log_softmax'): y = f(dim)
+                elif name == 'norm': y = f(dim=dim, keepdim=True)
+                else: y = f(dim, keepdim=True)
+            except Exception as e:
+                print(name, dim, type(e).__name__); continue
+            print(name, dim, y.is_contiguous(), [s for s, n in zip(y.stride(), y.shape) if n > 1])
+    for name in ['max', 'min', 'sort']:
+        y = getattr(x, name)(1, keepdim=True)[0] if name != 'sort' else x.sort(1)[0]
+        print(name, y.is_contiguous(), [s for s, n in zip(y.stride(), y.shape) if n > 1])
+""", contains='logsumexp 2 True')
+
+
 # Result layouts decide later view() calls: reductions and cumsum write contiguous results,
 # flip and sort keep the input's layout (size-1 dims' strides left out: they do not matter).
 program("result_layouts_of_reductions_flip_sort", attempt_all("""

@@ -142,16 +142,20 @@ class AsStridedBackward0(Node):
     """A view whose base was changed in place: its gradient goes to its part of the base."""
 
     def apply(self, grad):
+        from .shape import make_view
         sizes, view_fn = self.saved("base_sizes"), self.saved("view_fn")
-        data = np.zeros(sizes, grad._dtype.numpy)
+        storage = np.zeros(int(np.prod(sizes)), grad._dtype.numpy)
+        data = storage.reshape(sizes)
         part = view_fn(data)
         if part.flags.writeable:
             part[...] += grad._data
         else:  # an expanded view: elements that share memory add up their gradients
             positions = view_fn(np.arange(data.size).reshape(sizes))
-            np.add.at(data.reshape(-1), positions, grad._data)
-        # PyTorch writes the gradient into zeros in place: the result is at version 1
-        return bump_version(new_tensor(data, grad._dtype)),
+            np.add.at(storage, positions, grad._data)
+        # PyTorch writes the gradient into a flat zero storage in place and returns it
+        # viewed with the base's geometry: a view, at version 1
+        flat = new_tensor(storage, grad._dtype)
+        return bump_version(make_view(flat, data, lambda a: a.reshape(sizes))),
 
 
 # -- the operations that only exist in place ----------------------------------

@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import _dtypes
 from ..autograd.graph import Node
-from ._common import broadcast_shape, new_tensor, promote, record, values
+from ._common import broadcast_shape, bump_version, new_tensor, promote, record, values
 
 
 def _float_dtype(t):
@@ -245,9 +245,13 @@ class MinimumBackward0(Node):
 
 
 def _select_grad(grad, winner_if_greater, loser, node):
+    """derivatives.yaml: ``where(self == other, grad / 2, grad).masked_fill_(self < other, 0)``;
+    the in-place masked_fill_ leaves each gradient at version 1."""
     shared = where(winner_if_greater == loser, grad / 2, grad)
-    return (where(winner_if_greater < loser, 0.0, shared) if node.needs_input_grad(0) else None,
-            where(winner_if_greater > loser, 0.0, shared) if node.needs_input_grad(1) else None)
+    return (bump_version(where(winner_if_greater < loser, 0.0, shared))
+            if node.needs_input_grad(0) else None,
+            bump_version(where(winner_if_greater > loser, 0.0, shared))
+            if node.needs_input_grad(1) else None)
 
 
 def maximum(self, other):

@@ -178,6 +178,12 @@ max_return_type = make_return_type("max", ("values", "indices"))
 min_return_type = make_return_type("min", ("values", "indices"))
 
 
+def _reduced(data, dtype):
+    """A reduction's result: a new contiguous tensor, whatever the input's layout (numpy
+    keeps a transposed input's order when it keeps dims; later ``view`` calls care)."""
+    return new_tensor(np.asarray(data, order="C"), dtype)
+
+
 def _extreme(self, dim, keepdim, other, name, arg_fn, full_node, dim_node, return_type):
     from .pointwise import maximum, minimum
     if other is not None or (dim is not None and not isinstance(dim, int)):
@@ -288,7 +294,7 @@ def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
             out = np.max(np.abs(x), axis=dims, keepdims=keepdim)
         else:
             out = np.sum(np.abs(x) ** p, axis=dims, keepdims=keepdim) ** (1.0 / p)
-    out = new_tensor(out, self._dtype)
+    out = _reduced(out, self._dtype)
     return record(LinalgVectorNormBackward0, out, (self,),
                   {"self": self, "ord": p, "dim": dims, "keepdim": keepdim},
                   save_output="result")
@@ -346,8 +352,8 @@ def prod(self, dim=None, keepdim=False, *, dtype=None):
         out = new_tensor(np.prod(values(self, out_dtype)), out_dtype)
         return record(ProdBackward0, out, (self,), {"self": self}, save_output="result")
     d = wrap_dim(dim, self._data.ndim)
-    out = new_tensor(np.prod(values(self, out_dtype), axis=np_axis(d, self.dim()),
-                             keepdims=keepdim), out_dtype)
+    out = _reduced(np.prod(values(self, out_dtype), axis=np_axis(d, self.dim()),
+                           keepdims=keepdim), out_dtype)
     return record(ProdBackward1, out, (self,), {"self": self, "dim": d, "keepdim": keepdim},
                   save_output="result")
 
@@ -403,6 +409,7 @@ def _variance(self, dim, unbiased, keepdim, correction, node_cls, take_root):
         out = np.var(values(self, self._dtype), axis=axis, ddof=0 if no_freedom else correction,
                      keepdims=keepdim)
         out = out / 0.0 if no_freedom else out
+        out = np.asarray(out, order="C")  # a new contiguous tensor, as PyTorch writes it
         out = np.sqrt(out) if take_root else out
     out = new_tensor(out, self._dtype)
     return record(node_cls, out, (self,), {"self": self, "dim": dims, "keepdim": keepdim,
@@ -438,8 +445,8 @@ class AminBackward0(AmaxBackward0):
 
 def _amax_amin(self, dim, keepdim, numpy_fn, node_cls):
     dims = wrap_dims(dim if dim != () else tuple(range(self.dim())), self._data.ndim)
-    out = new_tensor(numpy_fn(self._data, axis=np_axis(dims, self.dim()), keepdims=keepdim),
-                     self._dtype)
+    out = _reduced(numpy_fn(self._data, axis=np_axis(dims, self.dim()), keepdims=keepdim),
+                   self._dtype)
     return record(node_cls, out, (self,), {"self": self, "dim": dims, "keepdim": keepdim},
                   save_output="result")
 
@@ -491,7 +498,7 @@ def logsumexp(self, dim, keepdim=False):
     with np.errstate(all="ignore"):
         out = np.log(np.sum(np.exp(x - top), axis=axis, keepdims=True)) + top
     out = out if keepdim or not self.dim() else np.squeeze(out, axis=dims)
-    return record(LogsumexpBackward0, new_tensor(out, self._dtype), (self,),
+    return record(LogsumexpBackward0, _reduced(out, self._dtype), (self,),
                   {"self": self, "dim": dims, "keepdim": keepdim}, save_output="result")
 
 
