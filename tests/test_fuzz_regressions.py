@@ -268,6 +268,19 @@ program("reductions_write_contiguous_results", """
 """, contains='logsumexp 2 True')
 
 
+# amax/amin keep the first of tied values: 0. and -0. tie, so the first zero's sign wins.
+program("amax_amin_signed_zero_ties", """
+    import torch
+    for v in ([-0., 1.], [1., -0.], [0., -0.], [-0., 0.], [-0.], [0.27, 1.47, -0.],
+              [-1., -0., 0.], [[0., -0.], [-0., 0.]], [[[-0.]]]):
+        t = torch.tensor(v)
+        print(t.amin(), t.amax(), t.amin(0), t.amax(-1, keepdim=True),
+              t.amin(dim=tuple(range(t.dim()))))
+    x = torch.tensor([[0.273, 1.470, -1.558]])
+    print(x.clamp(min=-0.25).round().amin(), torch.tensor([[-0., 2.], [0., -0.]]).t().amax(0))
+""", contains="-0.")
+
+
 # Result layouts decide later view() calls: reductions and cumsum write contiguous results,
 # flip and sort keep the input's layout (size-1 dims' strides left out: they do not matter).
 program("result_layouts_of_reductions_flip_sort", attempt_all("""

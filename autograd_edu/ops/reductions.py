@@ -445,10 +445,25 @@ class AminBackward0(AmaxBackward0):
 
 def _amax_amin(self, dim, keepdim, numpy_fn, node_cls):
     dims = wrap_dims(dim if dim != () else tuple(range(self.dim())), self._data.ndim)
-    out = _reduced(numpy_fn(self._data, axis=np_axis(dims, self.dim()), keepdims=keepdim),
-                   self._dtype)
+    axis = np_axis(dims, self.dim())
+    data = numpy_fn(self._data, axis=axis, keepdims=keepdim)
+    if np.any(data == 0) and self._dtype.is_floating_point:
+        data = _first_zero_sign(self._data, axis, keepdim, data)
+    out = _reduced(data, self._dtype)
     return record(node_cls, out, (self,), {"self": self, "dim": dims, "keepdim": keepdim},
                   save_output="result")
+
+
+def _first_zero_sign(x, axis, keepdim, result):
+    """PyTorch's amax/amin keep the first of tied values (0. and -0. tie): a zero result
+    takes the sign of the first zero along the reduced dims (numpy's may not)."""
+    axes = tuple(range(x.ndim)) if axis is None else tuple(axis)
+    rest = [d for d in range(x.ndim) if d not in axes]
+    moved = np.transpose(x, rest + list(axes)).reshape([x.shape[d] for d in rest] + [-1])
+    first_zero = np.take_along_axis(moved, np.argmax(moved == 0, axis=-1)[..., None], axis=-1)
+    signed = np.where(result.reshape(first_zero.shape[:-1]) == 0, first_zero[..., 0],
+                      result.reshape(first_zero.shape[:-1]))
+    return signed.reshape(result.shape)
 
 
 def amax(self, dim=(), keepdim=False):
