@@ -208,3 +208,25 @@ VAR_NO_FREEDOM = (
     "reduction factor (input numel divided by output numel). (Triggered internally at "
     "/__w/pytorch/pytorch/aten/src/ATen/native/ReduceOps.cpp:1861.)"
 )
+INTERNAL_OVERLAP = (
+    "unsupported operation: more than one element of the written-to tensor refers to a single "
+    "memory location. Please clone() the tensor before performing the operation."
+)
+PARTIAL_OVERLAP = (
+    "unsupported operation: some elements of the input tensor and the written-to tensor refer "
+    "to a single memory location. Please clone() the tensor before performing the operation."
+)
+EXPANDED_WRITE_WARNING = (
+    "Use of {op} on expanded tensors is deprecated. Please clone() the tensor before performing "
+    "this operation. This also applies to advanced indexing e.g. tensor[{index}] = {value} "
+    "(Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/"
+    "TensorAdvancedIndexing.cpp:{line}.)"
+)
+INDEX_PUT_SHAPE = (
+    "shape mismatch: value tensor of shape {value} cannot be broadcast to indexing result of "
+    "shape {result}"
+)
+INDEX_PUT_DTYPE = (
+    "Index put requires the source and destination dtypes match, got {dst} for the destination "
+    "and {src} for the source."
+)

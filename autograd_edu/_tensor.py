@@ -319,7 +319,8 @@ class Tensor:
 
     def stride(self, dim=None):
         """Steps, in elements, between neighbours along each dim (numpy counts bytes)."""
-        steps = tuple(s // self._data.itemsize for s in self._data.strides)
+        from .ops._memory import strides
+        steps = strides(self._data)
         if dim is None:
             return steps
         from .ops._common import wrap_dim

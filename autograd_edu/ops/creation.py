@@ -257,14 +257,18 @@ def randn_like(t, dtype=None, requires_grad=False):
 
 
 def normal_(self, mean=0.0, std=1.0, generator=None):
+    from ._memory import check_internal_overlap
     from .inplace import commit_inplace
+    check_internal_overlap(self)
     data = _random.normal(self._data.shape, self._dtype.numpy, mean, std, generator=generator)
     commit_inplace(self, new_tensor(data, self._dtype))
     return self
 
 
 def uniform_(self, a=0.0, b=1.0, generator=None):
+    from ._memory import check_internal_overlap
     from .inplace import commit_inplace
+    check_internal_overlap(self)
     data = _random.uniform(self._data.shape, self._dtype.numpy, a, b, generator=generator)
     commit_inplace(self, new_tensor(data, self._dtype))
     return self

@@ -264,7 +264,6 @@ def setitem(self, index, value):
     overwrites; tensor indices write with ``index_put_`` (``IndexPutBackward0``).
     On a view, the in-place op gives the base a ``CopySlices``."""
     from .._tensor import Tensor
-    from .inplace import apply_inplace
     if not isinstance(value, Tensor):  # a number becomes a 0-d tensor of self's dtype
         value = new_tensor(np.asarray(value).astype(self._dtype.numpy), self._dtype)
     if index is False:  # selects nothing: nothing happens (not even a version bump)
@@ -277,7 +276,7 @@ def setitem(self, index, value):
     if region is None:
         _copy_to(dst, value)
     else:
-        apply_inplace(dst, _index_put, region, _strip_leading_ones(value))
+        _index_put_(dst, region, _strip_leading_ones(value))
 
 
 def _strip_leading_ones(value, always=False):
@@ -306,11 +305,41 @@ def _copy_to(dst, value):
         copy_(dst, source)
 
 
-def _index_put(self, region, value):
+def _index_put_(self, region, value):
+    """``self[region] = value`` with PyTorch's index_put_ checks, written where indexed only."""
+    from .inplace import apply_inplace
+    apply_inplace(self, _index_put, region, value, region=region,
+                  check_overlap=lambda t, tensors: _check_index_put(t, region, value))
+
+
+def _check_index_put(self, region, value):
+    import warnings
+
+    from ._memory import YES, check_no_overlap, has_internal_overlap
+    expanded = has_internal_overlap(self._data) == YES
+    if expanded:
+        warnings.warn(msg.EXPANDED_WRITE_WARNING.format(
+            op="index_put_", index="indices", value="tensor", line=976), UserWarning, stacklevel=6)
+    arrays = [a for a in region if not isinstance(a, slice)]
+    if value._data.size == 1 and len(arrays) == 1 and arrays[0].dtype == np.bool_:
+        # a mask and one value: PyTorch fills with value.item() (masked_fill_)
+        if expanded:
+            warnings.warn(msg.EXPANDED_WRITE_WARNING.format(
+                op="masked_fill_", index="mask", value="scalar", line=2450), UserWarning,
+                stacklevel=6)
+        return
+    check_no_overlap(self, value)
+    result = self._data[region].shape
+    shape = value._data.shape
+    if len(shape) > len(result) or any(a not in (1, b) for a, b in zip(
+            shape[::-1], result[::-1], strict=False)):
+        raise RuntimeError(msg.INDEX_PUT_SHAPE.format(value=list(shape), result=list(result)))
     if value._dtype is not self._dtype:
-        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
-                           f"{self._dtype.c_name} for the destination and "
-                           f"{value._dtype.c_name} for the source.")
+        raise RuntimeError(msg.INDEX_PUT_DTYPE.format(dst=self._dtype.c_name,
+                                                      src=value._dtype.c_name))
+
+
+def _index_put(self, region, value):
     data = self._data.copy()
     data[region] = values(value, self._dtype)
     out = new_tensor(data, self._dtype)

@@ -21,6 +21,7 @@ from .._grad_mode import is_grad_enabled, is_inference_mode_enabled
 from .._tensor import DEFAULT, Tensor, view_rebase_error
 from ..autograd.graph import Node, gradient_edge, set_history
 from ._common import bump_version, needs_recording, new_tensor
+from ._memory import YES, check_internal_overlap, check_write, has_internal_overlap, same_elements
 
 
 def check_inplace(self, *others):
@@ -57,27 +58,33 @@ def _check_cast(out, self):
                            f"{names.get(self._dtype.name, self._dtype.name)}")
 
 
-def apply_inplace(self, op, *args, **kwargs):
-    """``op(self, *args)`` written back into ``self``; returns ``self``."""
+def apply_inplace(self, op, *args, check_overlap=check_write, region=None, **kwargs):
+    """``op(self, *args)`` written back into ``self``; returns ``self``.
+
+    Before anything is computed: PyTorch's autograd checks (``check_inplace``),
+    then its kernel's memory checks (``check_overlap(self, tensor arguments)``,
+    TensorIterator's by default), then the shapes. ``region``: only that part
+    of ``self`` is written (``index_put_``, which may write an expanded tensor)."""
     tensors = [a for a in (*args, *kwargs.values()) if isinstance(a, Tensor)]
     check_inplace(self, *tensors)
+    if check_overlap is not None:
+        check_overlap(self, tensors)
     source = _snapshot(self) if needs_recording(self, *tensors) else self
     out = op(source, *args, **kwargs)
     if out._data.shape != self._data.shape:
         raise RuntimeError(msg.INPLACE_BROADCAST.format(
             shape=list(self._data.shape), broadcast=list(out._data.shape)))
     _check_cast(out, self)
-    commit_inplace(self, out)
+    commit_inplace(self, out, region)
     return self
 
 
-def commit_inplace(self, out):
+def commit_inplace(self, out, region=None):
     """Write ``out``'s values into ``self`` and move ``self``'s history onto ``out``'s node."""
-    if not self._data.flags.writeable:
-        raise RuntimeError("unsupported operation: more than one element of the written-to "
-                           "tensor refers to a single memory location. Please clone() the "
-                           "tensor before performing the operation.")
-    np.copyto(self._data, out._data, casting="unsafe")
+    if region is None:
+        np.copyto(self._data, out._data, casting="unsafe")
+    else:
+        self._data[region] = out._data[region]
     self._version_counter.version += 1
     node = out._grad_fn
     if node is None:
@@ -90,7 +97,9 @@ def commit_inplace(self, out):
     copy_slices = CopySlices()
     copy_slices._next_edges = (gradient_edge(base),) + node._next_edges[1:]
     copy_slices._input_metadata = ((base._data.shape, base._dtype),)
-    copy_slices._saved = {"view_fn": self._view_fn, "fn": node}
+    copy_slices._saved = {"view_fn": self._view_fn, "fn": node,
+                          "base_overlaps": has_internal_overlap(base._data) == YES,
+                          "view_overlaps": has_internal_overlap(self._data) == YES}
     set_history(base, copy_slices)
     set_history(self, view_of_base_node(self))
     self._view_version = self._version_counter.version
@@ -128,9 +137,16 @@ class CopySlices(Node):
         view_fn, fn = self.saved("view_fn"), self.saved("fn")
         if fn is None:  # released by an earlier backward, as PyTorch's CopySlices drops ``fn``
             raise RuntimeError(msg.SECOND_BACKWARD)
+        # PyTorch copies the gradient into a tensor laid out as the base, then the
+        # view's gradient into it through the view: copy_'s overlap check fails
+        # when either is an expanded tensor
+        if self.saved("base_overlaps"):
+            raise RuntimeError(msg.INTERNAL_OVERLAP)
         data = grad._data.copy()
         part = new_tensor(np.array(view_fn(data)), grad._dtype)
         fn_grads = _validate_outputs(fn, fn._next_edges, fn.apply(part))
+        if self.saved("view_overlaps") and fn_grads[0] is not None and self.needs_input_grad(0):
+            raise RuntimeError(msg.INTERNAL_OVERLAP)
         view_fn(data)[...] = 0 if fn_grads[0] is None else fn_grads[0]._data
         return (new_tensor(data, grad._dtype), *fn_grads[1:])
 
@@ -146,12 +162,9 @@ class AsStridedBackward0(Node):
         sizes, view_fn = self.saved("base_sizes"), self.saved("view_fn")
         storage = np.zeros(int(np.prod(sizes)), grad._dtype.numpy)
         data = storage.reshape(sizes)
-        part = view_fn(data)
-        if part.flags.writeable:
-            part[...] += grad._data
-        else:  # an expanded view: elements that share memory add up their gradients
-            positions = view_fn(np.arange(data.size).reshape(sizes))
-            np.add.at(storage, positions, grad._data)
+        # scatter-add: elements an expanded view repeats get all their gradients
+        positions = view_fn(np.arange(data.size).reshape(sizes))
+        np.add.at(storage, positions, grad._data)
         # PyTorch writes the gradient into a flat zero storage in place and returns it
         # viewed with the base's geometry: a view, at version 1
         flat = new_tensor(storage, grad._dtype)
@@ -200,7 +213,8 @@ def _filled(self, value, node_cls):
 
 
 def zero_(self):
-    return apply_inplace(self, lambda t: _filled(t, 0, ZeroBackward0))
+    # fill_ with a number never checks for overlap (every element gets the same value)
+    return apply_inplace(self, lambda t: _filled(t, 0, ZeroBackward0), check_overlap=None)
 
 
 def fill_(self, value):
@@ -209,8 +223,17 @@ def fill_(self, value):
             from ._common import record
             out = new_tensor(np.full(t._data.shape, v._data, t._dtype.numpy), t._dtype)
             return record(FillBackward3, out, (t, v))
-        return apply_inplace(self, fill, value)
-    return apply_inplace(self, lambda t: _filled(t, value, FillBackward2))
+        # PyTorch: copy_(value), or copy_(value.clone()) when value is self's memory
+        return apply_inplace(self, fill, value,
+                             check_overlap=lambda t, _: check_internal_overlap(t))
+    return apply_inplace(self, lambda t: _filled(t, value, FillBackward2), check_overlap=None)
+
+
+def check_copy(self, tensors):
+    """copy_'s checks; none when the source is ``self``'s very elements (nothing to do)."""
+    src = tensors[0]
+    if src is not self and not same_elements(self._data, src._data):
+        check_write(self, tensors)
 
 
 def copy_(self, src, non_blocking=False):
@@ -218,7 +241,7 @@ def copy_(self, src, non_blocking=False):
     src = as_tensor_arg(src)
 
     def copy(t, s):  # runs after the in-place checks, as PyTorch's kernel does
-        broadcast_shape(t._data.shape, s._data.shape)
-        out = new_tensor(np.broadcast_to(values(s, t._dtype), t._data.shape).copy(), t._dtype)
+        shape = broadcast_shape(t._data.shape, s._data.shape)
+        out = new_tensor(np.broadcast_to(values(s, t._dtype), shape).copy(), t._dtype)
         return record(CopyBackwards, out, (t, s))
-    return apply_inplace(self, copy, src)
+    return apply_inplace(self, copy, src, check_overlap=check_copy)

@@ -226,9 +226,18 @@ class UnsqueezeBackward0(Node):
         return grad.squeeze(self.saved("dim")),
 
 
+def _unsqueezed(a, d):
+    """``a`` with a new dim of size 1 at ``d``, with PyTorch's stride for it (numpy's
+    may differ; it decides whether two views are the same elements in the same layout)."""
+    strides = list(a.strides)
+    new = a.itemsize if d == a.ndim else a.shape[d] * strides[d]
+    return np.lib.stride_tricks.as_strided(a, a.shape[:d] + (1,) + a.shape[d:],
+                                           strides[:d] + [new] + strides[d:])
+
+
 def unsqueeze(self, dim):
     d = wrap_dim(dim, self._data.ndim + 1)
-    out = make_view(self, np.expand_dims(self._data, d), lambda a: np.expand_dims(a, d))
+    out = make_view(self, _unsqueezed(self._data, d), lambda a: _unsqueezed(a, d))
     return record(UnsqueezeBackward0, out, (self,), {"dim": d})
 
 
@@ -239,10 +248,10 @@ class ExpandBackward0(Node):
         return grad.sum_to_size(self.saved("self_sym_sizes")),
 
 
-def check_expandable(shape, size):
+def check_expandable(shape, size, dtype):
     """The shape ``expand(size)`` gives, or PyTorch's error (-1 keeps a size)."""
     if len(size) < len(shape):
-        raise RuntimeError(f"expand(torch.FloatTensor{{[{', '.join(map(str, shape))}]}}, "
+        raise RuntimeError(f"expand({dtype.tensor_type}{{[{', '.join(map(str, shape))}]}}, "
                            f"size=[{', '.join(map(str, size))}]): the number of sizes provided "
                            f"({len(size)}) must be greater or equal to the number of dimensions "
                            f"in the tensor ({len(shape)})")
@@ -259,9 +268,9 @@ def check_expandable(shape, size):
 
 
 def expand(self, *size):
-    target = check_expandable(self._data.shape, _sizes_arg(size))
-    out = make_view(self, np.broadcast_to(self._data, target),
-                    lambda a: np.broadcast_to(a, target))
+    from ._memory import expanded
+    target = check_expandable(self._data.shape, _sizes_arg(size), self._dtype)
+    out = make_view(self, expanded(self._data, target), lambda a: expanded(a, target))
     return record(ExpandBackward0, out, (self,), {"self_sym_sizes": self._data.shape})
 
 

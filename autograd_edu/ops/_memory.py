@@ -1,0 +1,107 @@
+"""Which memory a tensor's elements live in, and the overlap checks PyTorch
+makes before it writes in place (ATen/MemoryOverlap.cpp).
+
+A tensor's array is a numpy view with PyTorch's strides (in bytes), so two
+tensors share memory exactly when their arrays share a root buffer. PyTorch
+only refuses what it can prove cheaply:
+
+- *internal overlap*: the written-to tensor is not dense and has a stride-0
+  dimension of size > 1 (an ``expand``), so one element would be written twice;
+- *partial overlap*: an input and the written-to tensor are both dense, share
+  memory, and are not exactly the same elements in the same layout (``x.add_(x.t())``).
+  Anything harder (neither dense) is allowed, as in PyTorch.
+"""
+
+import numpy as np
+
+from .. import _messages as msg
+
+NO, YES, TOO_HARD = "no", "yes", "too hard"  # has_internal_overlap's answers
+FULL, PARTIAL = "full", "partial"  # get_overlap_status's other answers
+
+
+def strides(a):
+    """PyTorch's strides (in elements) of an array."""
+    return tuple(s // a.itemsize for s in a.strides)
+
+
+def is_non_overlapping_and_dense(a):
+    """The elements fill a block of memory exactly, in some order of the dims."""
+    need = 1
+    for stride, size in sorted((st, n) for n, st in zip(a.shape, strides(a), strict=True)
+                               if n >= 2):
+        if stride != need:
+            return False
+        need *= size
+    return True
+
+
+def has_internal_overlap(a):
+    if a.size == 0 or is_non_overlapping_and_dense(a):  # (numpy's strides of empty arrays vary)
+        return NO
+    if any(n > 1 and st == 0 for n, st in zip(a.shape, strides(a), strict=True)):
+        return YES
+    return TOO_HARD
+
+
+def _root(a):
+    while getattr(a, "base", None) is not None:
+        a = a.base
+    return a
+
+
+def overlap_status(a, b):
+    """How the arrays ``a`` and ``b`` share memory (not called for one tensor with itself)."""
+    if a.size == 0 or b.size == 0:
+        return NO
+    if not (is_non_overlapping_and_dense(a) and is_non_overlapping_and_dense(b)):
+        return TOO_HARD
+    if _root(a) is not _root(b):
+        return NO
+    a_begin, b_begin = a.__array_interface__["data"][0], b.__array_interface__["data"][0]
+    a_end, b_end = a_begin + a.nbytes, b_begin + b.nbytes
+    if a_begin == b_begin and a_end == b_end:
+        return FULL if strides(a) == strides(b) else PARTIAL
+    return PARTIAL if a_begin < b_end and b_begin < a_end else NO
+
+
+def same_elements(a, b):
+    """The two arrays are the same elements of one buffer in the same layout."""
+    return (a.shape == b.shape and a.dtype == b.dtype and strides(a) == strides(b)
+            and a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+            and _root(a) is _root(b))
+
+
+def check_internal_overlap(t):
+    if has_internal_overlap(t._data) == YES:
+        raise RuntimeError(msg.INTERNAL_OVERLAP)
+
+
+def check_write(out, inputs):
+    """TensorIterator's checks before writing ``out``: no internal overlap,
+    no partial overlap with an input (``out`` itself as an input is fine)."""
+    check_internal_overlap(out)
+    for t in inputs:
+        if t is not out and overlap_status(out._data, t._data) == PARTIAL:
+            raise RuntimeError(msg.PARTIAL_OVERLAP)
+
+
+def check_no_overlap(out, t):
+    """index_put_'s stricter check: the values may not even be ``out``'s own elements."""
+    if t is out or overlap_status(out._data, t._data) in (FULL, PARTIAL):
+        raise RuntimeError(msg.PARTIAL_OVERLAP)
+
+
+def expanded(a, size):
+    """``a`` expanded to ``size`` (no -1) with PyTorch's strides: 0 where a dim
+    is broadcast, ``size * stride`` of the next dim for a new dim of size 1.
+    Writable, like PyTorch's (``x.expand(3).zero_()`` is allowed)."""
+    out = [0] * len(size)
+    lead = len(size) - a.ndim
+    for i in reversed(range(len(size))):
+        if i >= lead:
+            n, stride = a.shape[i - lead], strides(a)[i - lead]
+        else:
+            n, stride = 1, size[i + 1] * out[i + 1] if i + 1 < len(size) else 0
+        out[i] = stride if n == size[i] else 0
+    return np.lib.stride_tricks.as_strided(a, size, [s * a.itemsize for s in out])
