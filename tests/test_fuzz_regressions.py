@@ -281,6 +281,31 @@ program("amax_amin_signed_zero_ties", """
 """, contains="-0.")
 
 
+# Gradients PyTorch writes into zeros by copying (select, slice, narrow, max over a dim,
+# remade views) keep -0.; those it adds (index_select, gather, repeated indices) give 0.
+program("signed_zeros_of_embedding_gradients", """
+    import torch
+    x = torch.tensor([[0.05, 1.5], [-2.0, 0.25]], requires_grad=True)
+    g = torch.tensor(-1.0)
+    for f in (lambda: -x[0, 1] * 0, lambda: (x[0] * 0).sum(), lambda: -(x[:, 1:] * 0).sum(),
+              lambda: -x.max(1)[0].sum() * 0,
+              lambda: x.index_select(0, torch.tensor([1, 1])).sum() * 0,
+              lambda: x.gather(1, torch.tensor([[0], [0]])).sum() * 0,
+              lambda: x.narrow(1, 0, 1).sum() * 0, lambda: x.unbind(0)[1].sum() * 0,
+              lambda: x.split(1)[0].sum() * 0, lambda: x.amax(1).sum() * 0):
+        x.grad = None
+        f().backward(g)
+        print(x.grad)
+    y = x * 1
+    v = y[0]
+    with torch.no_grad():
+        y.mul_(1)
+    x.grad = None
+    (v * 0).sum().backward(g)
+    print(x.grad)
+""", contains="-0.")
+
+
 # Result layouts decide later view() calls: reductions and cumsum write contiguous results,
 # flip and sort keep the input's layout (size-1 dims' strides left out: they do not matter).
 program("result_layouts_of_reductions_flip_sort", attempt_all("""

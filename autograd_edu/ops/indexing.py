@@ -69,10 +69,15 @@ def _read_region(t, region):
     return record(IndexBackward0, out, (t,), {"region": region, "sizes": t._data.shape})
 
 
-def embed(grad, sizes, region, node_cls=None):
-    """zeros(sizes) with ``grad`` added at ``region`` (repeated indices add up)."""
+def embed(grad, sizes, region, node_cls=None, copy=False):
+    """zeros(sizes) with ``grad`` added at ``region`` (repeated indices add up), or, with
+    ``copy`` or a ``node_cls`` (select/slice backward), written there: PyTorch copies
+    into the zeros in those formulas, which keeps the sign of -0. (0. + -0. is 0.)."""
     data = np.zeros(sizes, grad._dtype.numpy)
-    np.add.at(data, region, grad._data)
+    if copy or node_cls is not None:
+        data[region] = grad._data
+    else:
+        np.add.at(data, region, grad._data)
     out = new_tensor(data, grad._dtype)
     if node_cls is None:  # PyTorch: zeros(...).index_put_(..., accumulate=True), version 1
         bump_version(out)
@@ -80,11 +85,13 @@ def embed(grad, sizes, region, node_cls=None):
     return record(node_cls, out, (grad,), {"region": region})
 
 
-def scatter_into_zeros(sizes, dim, indices, grad):
-    """zeros(sizes) with grad written at ``indices`` along ``dim`` (max/min over a dim)."""
+def scatter_into_zeros(sizes, dim, indices, grad, accumulate=False):
+    """zeros(sizes) with grad written at ``indices`` along ``dim``: PyTorch's
+    ``zeros(...).scatter_(dim, indices, grad)`` (max/min/sort over a dim), or with
+    ``accumulate`` its ``scatter_add`` (gather: repeated indices add up)."""
     grid = list(np.indices(indices._data.shape, sparse=True))
     grid[dim] = indices._data
-    return embed(grad, sizes, tuple(grid))
+    return embed(grad, sizes, tuple(grid), copy=not accumulate)
 
 # -- reading ------------------------------------------------------------------
 
@@ -351,7 +358,7 @@ class GatherBackward0(Node):
 
     def apply(self, grad):
         return scatter_into_zeros(self.saved("self_sym_sizes"), self.saved("dim"),
-                                  self.saved("index"), grad),
+                                  self.saved("index"), grad, accumulate=True),
 
 
 def gather(self, dim, index):

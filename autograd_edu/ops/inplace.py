@@ -162,9 +162,13 @@ class AsStridedBackward0(Node):
         sizes, view_fn = self.saved("base_sizes"), self.saved("view_fn")
         storage = np.zeros(int(np.prod(sizes)), grad._dtype.numpy)
         data = storage.reshape(sizes)
-        # scatter-add: elements an expanded view repeats get all their gradients
         positions = view_fn(np.arange(data.size).reshape(sizes))
-        np.add.at(storage, positions, grad._data)
+        if any(step == 0 and n > 1
+               for step, n in zip(positions.strides, positions.shape, strict=True)):
+            # an expanded view repeats elements: each gets all its gradients (index_add)
+            np.add.at(storage, positions, grad._data)
+        else:  # PyTorch copies into the zeros (which keeps -0.)
+            storage[positions] = grad._data
         # PyTorch writes the gradient into a flat zero storage in place and returns it
         # viewed with the base's geometry: a view, at version 1
         flat = new_tensor(storage, grad._dtype)
