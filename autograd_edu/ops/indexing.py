@@ -88,7 +88,10 @@ def embed(grad, sizes, region, node_cls=None, copy=False):
 def scatter_into_zeros(sizes, dim, indices, grad, accumulate=False):
     """zeros(sizes) with grad written at ``indices`` along ``dim``: PyTorch's
     ``zeros(...).scatter_(dim, indices, grad)`` (max/min/sort over a dim), or with
-    ``accumulate`` its ``scatter_add`` (gather: repeated indices add up)."""
+    ``accumulate`` its ``scatter_add`` (gather: repeated indices add up). A 0-d
+    input's only index is 0."""
+    if not sizes:
+        return embed(grad, sizes, (), copy=not accumulate)
     grid = list(np.indices(indices._data.shape, sparse=True))
     grid[dim] = indices._data
     return embed(grad, sizes, tuple(grid), copy=not accumulate)

@@ -148,7 +148,10 @@ class CopySlices(Node):
         if self.saved("view_overlaps") and fn_grads[0] is not None and self.needs_input_grad(0):
             raise RuntimeError(msg.INTERNAL_OVERLAP)
         view_fn(data)[...] = 0 if fn_grads[0] is None else fn_grads[0]._data
-        return (new_tensor(data, grad._dtype), *fn_grads[1:])
+        result = new_tensor(data, grad._dtype)
+        # PyTorch's result.copy_(grad), then grad_slice.copy_(fn's gradient): version 2
+        result._version_counter.version = 1 if fn_grads[0] is None else 2
+        return (result, *fn_grads[1:])
 
     def release_variables(self):
         self._saved["fn"] = None
