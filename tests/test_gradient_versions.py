@@ -74,6 +74,66 @@ x = torch.tensor(1.5, requires_grad=True)
 show(x.squeeze().logsumexp(0).reshape(1, 1), x)
 """)
 
+# which saved tensor a backward unpacks (and checks) first, and what its error names
+TRY = """
+import torch
+
+def attempt(f):
+    try:
+        f()
+        print("no error")
+    except RuntimeError as e:
+        print(e)
+"""
+
+program("gather_saves_self_and_checks_index_first", TRY + """
+x = torch.tensor([[-0.9], [0.1]], requires_grad=True)
+y = x.gather(-1, torch.tensor([[0, 0, 0]]))
+with torch.no_grad():
+    x -= 0.1
+attempt(lambda: y.expand(2, 1, 3).sum().backward())
+x = torch.randn(2, 2, requires_grad=True)
+index = torch.tensor([[0, 1]])
+y = x.gather(0, index)
+with torch.no_grad():
+    x.mul_(2)
+index.add_(0)
+attempt(lambda: y.sum().backward())
+s = torch.tensor([[-1.9, -0.3, 1.1], [0.9, 0.1, 1.9]], requires_grad=True).sigmoid()
+y = s.gather(0, torch.tensor([[1, 1, 1], [0, 1, 0]]))
+s[::2][...] += 0
+attempt(lambda: y.sum().backward())
+p = torch.tensor(-0.27, dtype=torch.float64, requires_grad=True).prod(0, keepdim=True)
+e = p.expand(3)
+y = e.gather(0, torch.tensor([2, 2, 2]))
+p.fill_(1.5)
+attempt(lambda: y.sum().backward())
+""")
+
+program("inplace_on_a_view_saved_output_names_the_views_grad_fn_while_alive", TRY + """
+for keep in (False, True):
+    x = torch.tensor([[0.1, -1.1]], dtype=torch.float64, requires_grad=True)
+    v = (x * 1).reshape(2, 1).unsqueeze(1)
+    v.sigmoid_()
+    kept = v.grad_fn if keep else None  # the node made for v by sigmoid_
+    v[-1] = -2
+    attempt(lambda: v.backward(torch.ones(2, 1, 1), retain_graph=True))
+    x = torch.tensor([[0.1, -1.1]], dtype=torch.float64, requires_grad=True)
+    y = x * 1
+    v = y[0]
+    v.exp_()
+    w = v * 2 if keep else None  # its edge keeps the node alive
+    y.add_(1)
+    attempt(lambda: v.sum().backward())
+""")
+
+program("sort_of_a_0d_tensor_backward_twice", TRY + """
+x = torch.tensor(1.8, requires_grad=True)
+y = x.sort()[0]
+y.backward()
+attempt(lambda: y.backward())
+""")
+
 
 @pytest.mark.parametrize("name", list(PROGRAMS))
 def test_same_output(name):

@@ -360,8 +360,9 @@ class GatherBackward0(Node):
     """out[i][j] = self[i][index[i][j]] (dim 1);  grad_self = zeros with grad added at index"""
 
     def apply(self, grad):
-        return scatter_into_zeros(self.saved("self_sym_sizes"), self.saved("dim"),
-                                  self.saved("index"), grad, accumulate=True),
+        index = self.saved("index")  # PyTorch unpacks (and version-checks) index first
+        return scatter_into_zeros(self.saved("self")._data.shape, self.saved("dim"), index, grad,
+                                  accumulate=True),
 
 
 def gather(self, dim, index):
@@ -370,8 +371,9 @@ def gather(self, dim, index):
     source = self._data[tuple(slice(None) if k == d else slice(0, s)
                               for k, s in enumerate(index._data.shape))]
     out = new_tensor(np.take_along_axis(source, index._data, axis=d), self._dtype)
-    return record(GatherBackward0, out, (self,), {"dim": d, "index": index,
-                                                  "self_sym_sizes": self._data.shape})
+    # PyTorch saves self (for its sizes only), so writing to it breaks the backward
+    return record(GatherBackward0, out, (self,), {"dim": d, "index": index, "self": self,
+                                                  "sparse_grad": False})
 
 
 class IndexSelectBackward0(Node):
