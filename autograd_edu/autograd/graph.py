@@ -47,7 +47,7 @@ class SavedTensor:
     """
 
     __slots__ = ("tensor", "data", "dtype", "version_counter", "saved_version",
-                 "output_nr", "requires_grad", "released")
+                 "output_nr", "requires_grad", "released", "view_grad_fn")
 
     def __init__(self, tensor, is_output=False):
         if tensor._is_inference:
@@ -55,6 +55,9 @@ class SavedTensor:
         self.version_counter = tensor._version_counter
         self.saved_version = self.version_counter.version
         self.released = False
+        # the output of an in-place op on a view: PyTorch keeps a weak reference to the
+        # view's (remade) grad_fn and names it, while alive, as the producer
+        self.view_grad_fn = None
         if is_output:
             self.tensor = None
             self.data, self.dtype = tensor._data, tensor._dtype
@@ -66,7 +69,10 @@ class SavedTensor:
         if self.released:
             raise RuntimeError(msg.SECOND_BACKWARD)
         # PyTorch asks a saved input for its grad_fn first: a view may refuse (raise)
-        producer = self.tensor.grad_fn if self.tensor is not None else owner
+        if self.tensor is not None:
+            producer = self.tensor.grad_fn
+        else:
+            producer = (self.view_grad_fn and self.view_grad_fn()) or owner
         current = self.version_counter.version
         if current != self.saved_version:
             self._raise_modified(producer, current)
@@ -75,7 +81,7 @@ class SavedTensor:
         from .._tensor import Tensor
         out = Tensor._make(self.data, self.dtype, self.version_counter)
         if self.requires_grad:
-            out._grad_fn, out._output_nr = owner, self.output_nr
+            out._grad_fn, out._output_nr = producer, self.output_nr
         return out
 
     def _raise_modified(self, producer, current):

@@ -88,7 +88,10 @@ def embed(grad, sizes, region, node_cls=None, copy=False):
 def scatter_into_zeros(sizes, dim, indices, grad, accumulate=False):
     """zeros(sizes) with grad written at ``indices`` along ``dim``: PyTorch's
     ``zeros(...).scatter_(dim, indices, grad)`` (max/min/sort over a dim), or with
-    ``accumulate`` its ``scatter_add`` (gather: repeated indices add up)."""
+    ``accumulate`` its ``scatter_add`` (gather: repeated indices add up). A 0-d
+    input's only index is 0."""
+    if not sizes:
+        return embed(grad, sizes, (), copy=not accumulate)
     grid = list(np.indices(indices._data.shape, sparse=True))
     grid[dim] = indices._data
     return embed(grad, sizes, tuple(grid), copy=not accumulate)
@@ -357,8 +360,9 @@ class GatherBackward0(Node):
     """out[i][j] = self[i][index[i][j]] (dim 1);  grad_self = zeros with grad added at index"""
 
     def apply(self, grad):
-        return scatter_into_zeros(self.saved("self_sym_sizes"), self.saved("dim"),
-                                  self.saved("index"), grad, accumulate=True),
+        index = self.saved("index")  # PyTorch unpacks (and version-checks) index first
+        return scatter_into_zeros(self.saved("self")._data.shape, self.saved("dim"), index, grad,
+                                  accumulate=True),
 
 
 def gather(self, dim, index):
@@ -367,8 +371,9 @@ def gather(self, dim, index):
     source = self._data[tuple(slice(None) if k == d else slice(0, s)
                               for k, s in enumerate(index._data.shape))]
     out = new_tensor(np.take_along_axis(source, index._data, axis=d), self._dtype)
-    return record(GatherBackward0, out, (self,), {"dim": d, "index": index,
-                                                  "self_sym_sizes": self._data.shape})
+    # PyTorch saves self (for its sizes only), so writing to it breaks the backward
+    return record(GatherBackward0, out, (self,), {"dim": d, "index": index, "self": self,
+                                                  "sparse_grad": False})
 
 
 class IndexSelectBackward0(Node):

@@ -14,6 +14,8 @@ derivative that needs them (``y.mul_(w)`` needs old ``y`` for ``w``'s
 gradient) gets them, as PyTorch's ``original_self`` does.
 """
 
+import weakref
+
 import numpy as np
 
 from .. import _messages as msg
@@ -117,12 +119,16 @@ def view_of_base_node(view):
 
 
 def _rebind_saved_output(node, out, self):
-    """A node that saved its output (``exp_`` saves the result) now refers to ``self``."""
+    """A node that saved its output (``exp_`` saves the result) now refers to ``self``;
+    on a view, PyTorch's saved variable also keeps a weak reference to the view's new
+    grad_fn (a view saved this way unpacks with it, and errors name it, while it lives)."""
     from ..autograd.graph import SavedTensor
     for value in (node._saved or {}).values():
         if isinstance(value, SavedTensor) and value.tensor is None and value.data is out._data:
             value.data, value.version_counter = self._data, self._version_counter
             value.saved_version = self._version_counter.version
+            if self._base is not None:
+                value.view_grad_fn = weakref.ref(self._grad_fn)
 
 
 class CopySlices(Node):
@@ -148,7 +154,10 @@ class CopySlices(Node):
         if self.saved("view_overlaps") and fn_grads[0] is not None and self.needs_input_grad(0):
             raise RuntimeError(msg.INTERNAL_OVERLAP)
         view_fn(data)[...] = 0 if fn_grads[0] is None else fn_grads[0]._data
-        return (new_tensor(data, grad._dtype), *fn_grads[1:])
+        result = new_tensor(data, grad._dtype)
+        # PyTorch's result.copy_(grad), then grad_slice.copy_(fn's gradient): version 2
+        result._version_counter.version = 1 if fn_grads[0] is None else 2
+        return (result, *fn_grads[1:])
 
     def release_variables(self):
         self._saved["fn"] = None

@@ -159,8 +159,6 @@ class _DimSelectionBackward(Node):
         from .indexing import scatter_into_zeros
         dim, keepdim = self.saved("dim"), self.saved("keepdim")
         indices = self.saved("indices")
-        if not self.saved("self_sym_sizes"):  # a 0-d input: the value itself was selected
-            return grad,
         if not keepdim and self.saved("self_sym_sizes"):
             grad, indices = grad.unsqueeze(dim), indices.unsqueeze(dim)
         return bump_version(scatter_into_zeros(self.saved("self_sym_sizes"), dim, indices, grad)),
@@ -319,31 +317,47 @@ def _prod_of_others(x, axis):
     return np.take(before, range(n), axis=axis) * np.take(after, range(1, n + 1), axis=axis)
 
 
+def _prod_safe_zeros_backward(grad, x, dim):
+    """PyTorch's prod_safe_zeros_backward: grad * the product of the other elements along
+    ``dim`` (no division, so zeros are handled exactly); a size-1 dim passes grad on."""
+    if x.numel() == 0:
+        return grad.expand_as(x)
+    if x.shape[dim] == 1:
+        return grad
+    return grad * new_tensor(_prod_of_others(x._data, dim), x._dtype)
+
+
 class ProdBackward0(Node):
-    """out = Π self;  grad_self = grad * out / self (with no zeros in self; otherwise
+    """out = Π self;  grad_self = grad * (out / self) (with no zeros in self; otherwise
     grad * the product of the other elements)"""
 
     def apply(self, grad):
+        from .._grad_mode import is_grad_enabled
+        from .creation import zeros_like
         x, result = self.saved("self"), self.saved("result")
-        if not np.any(x._data == 0):
-            return (grad * result) / x,
-        others = new_tensor(_prod_of_others(x._data.reshape(-1), 0).reshape(x._data.shape),
-                            x._dtype)
-        return grad * others,
+        if not x.dim():
+            return grad,
+        zeros = np.count_nonzero(x._data == 0)
+        if not zeros:
+            return grad * (result / x),
+        if zeros > 1 and not is_grad_enabled():  # every gradient is 0
+            return zeros_like(x),
+        return _prod_safe_zeros_backward(grad, x.contiguous().view(-1), 0).view_as(x),
 
 
 class ProdBackward1(Node):
-    """out = Π self along dim;  grad_self = grad * out / self (no zeros), else grad *
+    """out = Π self along dim;  grad_self = grad * (out / self) (no zeros), else grad *
     the product of the others along dim"""
 
     def apply(self, grad):
         x, dim, result = self.saved("self"), self.saved("dim"), self.saved("result")
+        if not x.dim():
+            return grad,
         grad, result = restore_reduced_dims([grad, result], (dim,), self.saved("keepdim"),
                                             x.dim())
         if not np.any(x._data == 0):
-            return (grad * result) / x,
-        others = new_tensor(_prod_of_others(x._data, dim), x._dtype) if x.dim() else 1
-        return grad * others,
+            return grad * (result / x),
+        return _prod_safe_zeros_backward(grad, x, dim),
 
 
 def prod(self, dim=None, keepdim=False, *, dtype=None):
@@ -522,8 +536,6 @@ class SortBackward0(Node):
 
     def apply(self, grad, _indices_grad=None):
         from .indexing import scatter_into_zeros
-        if not self.saved("self_sym_sizes"):
-            return grad,
         return bump_version(scatter_into_zeros(self.saved("self_sym_sizes"), self.saved("dim"),
                                                self.saved("indices"), grad)),
 

@@ -176,30 +176,39 @@ def mT(self):  # noqa: N802
     return transpose(self, -2, -1)
 
 
+def _unsqueeze_to(grad, dims, sizes):
+    """PyTorch's unsqueeze_to: grad unsqueezed at each of ``dims`` (all when None) where
+    ``sizes`` has a 1; with no such dim, grad itself (not a view of it)."""
+    for d in range(len(sizes)):
+        if (dims is None or d in dims) and sizes[d] == 1:
+            grad = grad.unsqueeze(d)
+    return grad
+
+
 class SqueezeBackward0(Node):
-    """out = self.squeeze();  grad_self = grad.reshape(self's size)"""
+    """out = self.squeeze();  grad_self = grad unsqueezed where self had size 1"""
 
     def apply(self, grad):
-        return grad.reshape(self.saved("self_sym_sizes")),
+        return _unsqueeze_to(grad, None, self.saved("self_sym_sizes")),
 
 
 class SqueezeBackward1(Node):
     """out = self.squeeze(dim);  grad_self = grad.unsqueeze(dim) if that dim had size 1"""
 
     def apply(self, grad):
-        sizes, dim = self.saved("self_sym_sizes"), self.saved("dim")
-        return (grad.unsqueeze(dim) if sizes and sizes[dim] == 1 else grad),
+        return _unsqueeze_to(grad, (self.saved("dim"),), self.saved("self_sym_sizes")),
 
 
 class SqueezeBackward2(Node):
-    """out = self.squeeze(dims);  grad_self = grad.reshape(self's size)"""
+    """out = self.squeeze(dims);  grad_self = grad unsqueezed at those of dims of size 1"""
 
     def apply(self, grad):
-        return grad.reshape(self.saved("self_sym_sizes")),
+        return _unsqueeze_to(grad, self.saved("dim"), self.saved("self_sym_sizes")),
 
 
-class SqueezeBackward4(SqueezeBackward2):
-    """out = self.squeeze_(dim) inside matmul;  grad_self = grad.reshape(self's size)"""
+class SqueezeBackward4(SqueezeBackward1):
+    """out = self.squeeze_(dim) inside matmul;  grad_self = grad.unsqueeze(dim) if that dim
+    had size 1"""
 
 
 def squeeze(self, dim=None):
