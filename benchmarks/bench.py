@@ -196,24 +196,34 @@ def memory():
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--engines", default=",".join(label for label, _ in ENGINES),
+                        help="comma-separated subset, e.g. 'autograd_edu,numpy (hand)'")
+    parser.add_argument("--workloads", default="", help="substrings of workload names")
     args = parser.parse_args()
+    engines = [(label, lib) for label, lib in ENGINES if label in args.engines.split(",")]
+    wanted = [w for w in args.workloads.split(",") if w]
     rows = []
     for name, unit, scale, number, make in WORKLOADS:
-        steps = {label: make(lib) for label, lib in ENGINES}
+        if wanted and not any(w in name for w in wanted):
+            continue
+        steps = {label: make(lib) for label, lib in engines}
         for fn in steps.values():  # warm up
             fn()
-        samples = {label: [] for label, _ in ENGINES}
+        samples = {label: [] for label, _ in engines}
         for _ in range(args.repeats):
-            for label, _ in ENGINES:  # interleaved
+            for label, _ in engines:  # interleaved
                 samples[label].append(timed(steps[label], number))
         med = {k: statistics.median(v) for k, v in samples.items()}
         rows.append((name, unit, scale, med))
     print("| workload | autograd_edu | torch | numpy (hand) | ae / torch | ae / numpy |")
     print("|---|---|---|---|---|---|")
+    nan = float("nan")
     for name, unit, scale, med in rows:
-        a, t, n = med["autograd_edu"], med["torch"], med["numpy (hand)"]
+        a, t, n = (med.get(k, nan) for k in ("autograd_edu", "torch", "numpy (hand)"))
         print(f"| {name} | {a * scale:.3g} {unit} | {t * scale:.3g} {unit} | "
               f"{n * scale:.3g} {unit} | {a / t:.2f}× | {a / n:.2f}× |")
+    if wanted:
+        return
     ae_import = import_time("autograd_edu", args.repeats)
     np_import = import_time("numpy", args.repeats)
     print(f"| `import autograd_edu` (fresh process, .pyc written) | {ae_import * 1e3:.1f} ms | "
