@@ -148,6 +148,8 @@ from .ops.shape import (
     unsqueeze,
 )
 
+globals().update({name: fn for name, fn in ops.PUBLIC.items() if name in globals()})
+
 float = float32  # noqa: A001 - torch's aliases
 double = float64
 half = float16

@@ -110,6 +110,7 @@ DOT_SIZES = (
     "inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same number of "
     "elements, but got {n} and {m} elements respectively"
 )
+OUTER_1D = "outer: Expected 1-D argument {name}, but got {ndim}-D"
 MV_SIZES = "size mismatch, got input ({n}), mat ({r}x{c}), vec ({m})"
 BMM_SIZES = (
     "Expected size for first two dimensions of batch2 tensor to be: [{b}, {k}] but got: "

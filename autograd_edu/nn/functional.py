@@ -7,7 +7,7 @@ import numpy as np
 from .. import _dtypes
 from ..autograd.graph import Node
 from ..ops import linalg, pointwise
-from ..ops._common import new_tensor, np_axis, record, values, wrap_dim
+from ..ops._common import autograd_first, new_tensor, np_axis, record, values, wrap_dim
 
 relu = pointwise.relu
 sigmoid = pointwise.sigmoid
@@ -30,6 +30,7 @@ class SoftmaxBackward0(Node):
         return softmax_backward_data(grad, self.saved("result"), self.saved("dim")),
 
 
+@autograd_first
 def softmax(input, dim=None, dtype=None):  # noqa: A002 - torch's names
     d = wrap_dim(dim, input.dim())
     x, axis = values(input, input._dtype), np_axis(d, input.dim())
@@ -48,6 +49,7 @@ class LogSoftmaxBackward0(Node):
         return grad - result.exp() * grad.sum(dim, keepdim=True),
 
 
+@autograd_first
 def log_softmax(input, dim=None, dtype=None):  # noqa: A002
     d = wrap_dim(dim, input.dim())
     x, axis = values(input, input._dtype), np_axis(d, input.dim())

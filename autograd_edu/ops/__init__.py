@@ -4,7 +4,7 @@ reach the same function."""
 
 from .._tensor import Tensor
 from . import arithmetic, copying, creation, indexing, inplace, linalg, pointwise, reductions, shape
-from ._common import check_other
+from ._common import autograd_first, check_other
 from .inplace import apply_inplace
 
 _METHODS = {
@@ -23,15 +23,24 @@ _METHODS = {
     inplace: "zero_ fill_ copy_",
     creation: "normal_ uniform_",
 }
+# The ops users call (``Tensor.op``, and ``torch.op`` through PUBLIC) fail as PyTorch's do
+# when a stale view is among their arguments (see autograd_first), except those whose
+# arguments PyTorch checks before its autograd kernel runs (composite ops, ops without
+# derivative). The ops' modules keep the plain functions, for their internal calls.
+_CHECKED_FIRST = set("eq ne lt le gt ge isnan equal allclose logical_not argmax argmin all any "
+                     "narrow chunk outer".split())
+PUBLIC = {name: autograd_first(getattr(module, name))
+          for module, names in [*_METHODS.items(), (shape, "cat stack"), (pointwise, "where")]
+          for name in names.split() if name not in _CHECKED_FIRST}
 for module, names in _METHODS.items():
     for name in names.split():
-        setattr(Tensor, name, getattr(module, name))
+        setattr(Tensor, name, PUBLIC.get(name) or getattr(module, name))
 
 Tensor.T, Tensor.mT = shape.T, shape.mT
-Tensor.ger = linalg.outer
+Tensor.ger = Tensor.outer
 Tensor.multiply, Tensor.subtract, Tensor.divide, Tensor.true_divide = (
-    arithmetic.mul, arithmetic.sub, arithmetic.div, arithmetic.div)
-Tensor.absolute, Tensor.clip, Tensor.swapaxes = pointwise.abs, pointwise.clamp, shape.transpose
+    Tensor.mul, Tensor.sub, Tensor.div, Tensor.div)
+Tensor.absolute, Tensor.clip, Tensor.swapaxes = Tensor.abs, Tensor.clamp, Tensor.transpose
 def _new_factory(fill):
     def new(self, *size, dtype=None, requires_grad=False, device=None):
         return creation.full(creation._size(size), fill, dtype=dtype or self._dtype,
@@ -46,7 +55,7 @@ Tensor.new_full = lambda self, size, fill_value, dtype=None, requires_grad=False
 Tensor.new_tensor = lambda self, data, dtype=None, requires_grad=False, device=None: \
     creation.tensor(data, dtype=dtype or self._dtype, requires_grad=requires_grad)
 Tensor.type = copying.type_method
-Tensor.where = lambda self, condition, other: pointwise.where(condition, self, other)
+Tensor.where = lambda self, condition, other: PUBLIC["where"](condition, self, other)
 
 
 def _softmax_method(name):
@@ -62,22 +71,22 @@ Tensor.__getitem__ = indexing.getitem
 Tensor.__setitem__ = indexing.setitem
 
 # Python operators. ``2 + x`` and ``2 * x`` are recorded as ``x + 2``, ``x * 2``.
-Tensor.__add__ = Tensor.__radd__ = arithmetic.add
-Tensor.__sub__ = arithmetic.sub
-Tensor.__rsub__ = arithmetic.rsub
-Tensor.__mul__ = Tensor.__rmul__ = arithmetic.mul
-Tensor.__truediv__ = arithmetic.div
-Tensor.__rtruediv__ = arithmetic.rtruediv
-Tensor.__floordiv__ = pointwise.floor_divide
-Tensor.__rfloordiv__ = lambda self, other: pointwise.floor_divide(other, self)
-Tensor.__mod__ = pointwise.remainder
-Tensor.__pow__ = arithmetic.pow
-Tensor.__rpow__ = arithmetic.rpow
-Tensor.__matmul__ = linalg.matmul
-Tensor.__rmatmul__ = linalg.rmatmul
-Tensor.__neg__ = arithmetic.neg
+Tensor.__add__ = Tensor.__radd__ = Tensor.add
+Tensor.__sub__ = Tensor.sub
+Tensor.__rsub__ = Tensor.rsub
+Tensor.__mul__ = Tensor.__rmul__ = Tensor.mul
+Tensor.__truediv__ = Tensor.div
+Tensor.__rtruediv__ = autograd_first(arithmetic.rtruediv)
+Tensor.__floordiv__ = Tensor.floor_divide
+Tensor.__rfloordiv__ = lambda self, other: Tensor.floor_divide(other, self)
+Tensor.__mod__ = Tensor.remainder
+Tensor.__pow__ = Tensor.pow
+Tensor.__rpow__ = autograd_first(arithmetic.rpow)
+Tensor.__matmul__ = Tensor.matmul
+Tensor.__rmatmul__ = autograd_first(linalg.rmatmul)
+Tensor.__neg__ = Tensor.neg
 Tensor.__pos__ = lambda self: self
-Tensor.__abs__ = pointwise.abs
+Tensor.__abs__ = Tensor.abs
 Tensor.__eq__, Tensor.__ne__ = pointwise.eq, pointwise.ne
 Tensor.__lt__, Tensor.__le__ = pointwise.lt, pointwise.le
 Tensor.__gt__, Tensor.__ge__ = pointwise.gt, pointwise.ge

@@ -1,6 +1,8 @@
 """What every op module shares: turning arguments into tensors, dtype
 promotion, broadcasting checks, and recording a node for a result."""
 
+import functools
+
 import numpy as np
 
 from .. import _dtypes
@@ -116,6 +118,37 @@ def needs_recording(*inputs):
                               or (t._base is not None and t._base.requires_grad)):
             return True
     return False
+
+
+def connect_stale_views(tensors):
+    """PyTorch's autograd kernel of an op connects its node to the inputs' ``grad_fn``
+    before the op checks its arguments; a view whose base was modified in place since
+    its history was set has it remade then, or refused with the view's own error. Only
+    such stale views need work here (the others are connected by ``record``)."""
+    for t in tensors:
+        if t._base is not None and t._view_version != t._version_counter.version:
+            t.grad_fn  # noqa: B018 - remade, or raises the view's error
+
+
+def autograd_first(fn):
+    """``fn`` with PyTorch's order of errors. Our ops check their arguments before they
+    record (see ``connect_stale_views``): when ``fn`` fails, a stale view among the
+    tensor arguments (or in a list of them) reports its own error first, as in PyTorch.
+    Costs nothing while ``fn`` succeeds."""
+    @functools.wraps(fn)
+    def op(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (RuntimeError, IndexError):
+            tensors = [t for a in (*args, *kwargs.values())
+                       for t in (a if type(a) in (list, tuple) else (a,)) if isinstance(t, Tensor)]
+            if needs_recording(*tensors):
+                try:
+                    connect_stale_views(tensors)
+                except RuntimeError as view_error:
+                    raise view_error from None
+            raise
+    return op
 
 
 def record(node_cls, out, inputs, save=None, save_output=None):

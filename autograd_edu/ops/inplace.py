@@ -22,7 +22,7 @@ from .. import _messages as msg
 from .._grad_mode import is_grad_enabled, is_inference_mode_enabled
 from .._tensor import DEFAULT, Tensor, view_rebase_error
 from ..autograd.graph import Node, gradient_edge, set_history
-from ._common import bump_version, needs_recording, new_tensor
+from ._common import bump_version, connect_stale_views, needs_recording, new_tensor
 from ._memory import YES, check_internal_overlap, check_write, has_internal_overlap, same_elements
 
 
@@ -63,15 +63,19 @@ def _check_cast(out, self):
 def apply_inplace(self, op, *args, check_overlap=check_write, region=None, **kwargs):
     """``op(self, *args)`` written back into ``self``; returns ``self``.
 
-    Before anything is computed: PyTorch's autograd checks (``check_inplace``),
-    then its kernel's memory checks (``check_overlap(self, tensor arguments)``,
-    TensorIterator's by default), then the shapes. ``region``: only that part
+    Before anything is computed: PyTorch's autograd checks (``check_inplace``, then
+    stale views among the arguments, ``connect_stale_views``), then its kernel's memory
+    checks (``check_overlap(self, tensor arguments)``, TensorIterator's by default),
+    then the shapes. ``region``: only that part
     of ``self`` is written (``index_put_``, which may write an expanded tensor)."""
     tensors = [a for a in (*args, *kwargs.values()) if isinstance(a, Tensor)]
     check_inplace(self, *tensors)
+    recording = needs_recording(self, *tensors)
+    if recording:
+        connect_stale_views(tensors)
     if check_overlap is not None:
         check_overlap(self, tensors)
-    source = _snapshot(self) if needs_recording(self, *tensors) else self
+    source = _snapshot(self) if recording else self
     out = op(source, *args, **kwargs)
     if out._data.shape != self._data.shape:
         raise RuntimeError(msg.INPLACE_BROADCAST.format(

@@ -196,6 +196,9 @@ def bmm(self, mat2):
 
 
 def outer(self, vec2):
+    for name, t in (("self", self), ("vec2", vec2)):  # PyTorch's composite checks first
+        if t._data.ndim != 1:
+            raise RuntimeError(msg.OUTER_1D.format(name=name, ndim=t._data.ndim))
     return self.reshape(self._data.shape[0], 1) * vec2  # as PyTorch writes it
 
 

@@ -505,7 +505,7 @@ class MaskedFillBackward1(Node):
 
 def masked_fill(self, mask, value):
     from .._tensor import Tensor
-    broadcast_shape(self._data.shape, mask._data.shape)
+    broadcast_shape(mask._data.shape, self._data.shape)  # PyTorch's order (a is the mask)
     if isinstance(value, Tensor):
         data = np.where(mask._data, value._data.astype(self._dtype.numpy), self._data)
         return record(MaskedFillBackward1, new_tensor(data, self._dtype), (self, value),
