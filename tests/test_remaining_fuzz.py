@@ -5,6 +5,9 @@ fuzzer (tests/test_fuzz_programs.py) on views, gradients and warnings:
   modified in place after it was made: pieces of split/unbind, views made under
   no_grad): PyTorch's autograd kernel asks for its history before the op checks the
   other arguments, except composite ops and ops without derivative;
+- the sign of zeros: gradients written (select, slice, max/min over a dim, sort) keep a
+  -0 that gradients added (index, gather, index_select) lose; the softmax kernels' sums
+  along the last dim start from the first term; mm's rank-1 products; dot.
 """
 
 from __future__ import annotations
@@ -69,6 +72,36 @@ for grad in [True, False]:
     a.mul_(2)
     with torch.set_grad_enabled(not grad):
         attempt("v.view(7)", v=v)
+""")
+
+program("signs_of_zero", """
+import torch
+for dtype in [torch.float32, torch.float64]:
+    x = torch.tensor([[1., 3.], [2., 0.]], dtype=dtype, requires_grad=True)
+    z = -torch.zeros(2, 2, dtype=dtype)
+    for code in ["x.max(0)[0]", "x.max(1, keepdim=True)[0]", "x.min(0)[0]", "x.sort(0)[0]",
+                 "x.max()", "x.amax()", "x.gather(0, torch.tensor([[1, 0]]))",
+                 "x.index_select(0, torch.tensor([1]))", "x[1]", "x[:, 1:]", "x[[1, 0]]",
+                 "x.unbind(0)[0]", "x.split(1)[0]", "x.narrow(0, 1, 1)", "x.select(1, 0)",
+                 "x.expand(2, 2, 2)", "x.sum(0)", "x.clamp(min=1.5)", "x.relu()", "x.flip(0)",
+                 "x.log_softmax(1)", "x.log_softmax(0)", "x.softmax(1)", "x.softmax(0)",
+                 "x[0, 0].log_softmax(0)", "x[0, 0].softmax(0)", "x[:, :1].log_softmax(1)"]:
+        y = eval(code)
+        print(code, torch.autograd.grad(y, x, -torch.zeros(y.shape, dtype=dtype)))
+    g = torch.tensor([[-0., -0., 0.], [0., -0., -0.]], dtype=dtype)
+    x3 = torch.tensor([[-1.1, -1.1, -1.1], [-1.2, -1.0, -1.1]], dtype=dtype, requires_grad=True)
+    for dim in [0, 1]:
+        print(torch.autograd.grad(x3.log_softmax(dim), x3, g),
+              torch.autograd.grad(x3.softmax(dim), x3, g))
+    a = torch.tensor([[0.], [1.]], dtype=dtype)
+    b = torch.tensor([[-1., 2.]], dtype=dtype)
+    print(a @ b, a.mm(b), torch.tensor([[[0.]], [[1.]]], dtype=dtype) @ b,
+          torch.zeros(2, 3, 1, dtype=dtype).bmm(-torch.ones(2, 1, 3, dtype=dtype)),
+          torch.tensor([[0.]], dtype=dtype).mv(torch.tensor([-1.], dtype=dtype)),
+          torch.tensor([0.], dtype=dtype).dot(torch.tensor([-1.], dtype=dtype)),
+          torch.tensor([0.], dtype=dtype) @ b, a @ torch.tensor([-1.], dtype=dtype),
+          torch.zeros(2, 2, dtype=dtype) @ -torch.ones(2, 2, dtype=dtype),
+          torch.addmm(-torch.zeros(2, 2, dtype=dtype), a, b))
 """)
 
 

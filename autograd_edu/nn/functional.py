@@ -45,8 +45,11 @@ class LogSoftmaxBackward0(Node):
     """out = self - log Σ exp(self) along dim;  grad_self = grad - exp(out) * Σ grad"""
 
     def apply(self, grad):
+        from ..ops.formula_ops import softmax_kernel_sum
         result, dim = self.saved("result"), self.saved("dim")
-        return grad - result.exp() * grad.sum(dim, keepdim=True),
+        total = grad.sum(dim, keepdim=True)
+        total._data = softmax_kernel_sum(grad._data, dim)  # same value, PyTorch's sign of zero
+        return grad - result.exp() * total,
 
 
 @autograd_first

@@ -144,9 +144,16 @@ class SoftmaxBackwardDataBackward0(Node):
         return grad_grad_output, grad_output
 
 
+def softmax_kernel_sum(x, dim):
+    """Σ ``x`` along ``dim`` (kept), added as PyTorch's softmax backward kernels add: along
+    the last dim (or of a 0-d tensor) from the first term on, so that a sum of -0s is -0;
+    along another dim from +0 (the sign of the zeros in the gradient follows)."""
+    last = x.ndim == 0 or dim == x.ndim - 1
+    return np.sum(x, axis=dim if x.ndim else None, keepdims=True, initial=-0.0 if last else 0.0)
+
+
 def softmax_backward_data(grad_output, output, dim):
     g, y = grad_output._data, output._data
-    axis = dim if g.ndim else None
-    out = new_tensor(y * (g - np.sum(g * y, axis=axis, keepdims=True)), grad_output._dtype)
+    out = new_tensor(y * (g - softmax_kernel_sum(g * y, dim)), grad_output._dtype)
     return record(SoftmaxBackwardDataBackward0, out, (grad_output, output),
                   {"grad_output": grad_output, "output": output, "dim": dim})

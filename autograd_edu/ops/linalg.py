@@ -15,6 +15,8 @@ def _product(a, b, start=None):
     last bits. Larger products go to numpy's matmul (PyTorch's BLAS then also
     blocks the sums its own way, so those can differ in the last bit)."""
     m, n, k = a.shape[-2], (b.shape[-1] if b.ndim > 1 else 1), a.shape[-1]
+    if k == 1 and m > 1 and n > 1 and start is None and a.ndim == b.ndim == 2:
+        return a * b  # measured: mm's kernel writes the products themselves (a -0 stays)
     # measured on PyTorch 2.13 (x86, MKL): these shapes are summed one product at a time;
     # a column-major mat2 (nn.Linear's weight.t()) goes through another kernel
     column_major = b.ndim == 2 and b.strides[0] == b.itemsize and b.shape[0] > 1 and n > 1
@@ -168,7 +170,8 @@ def dot(self, tensor):
                            f"{b._data.ndim}D tensors")
     if a._data.shape != b._data.shape:
         raise RuntimeError(msg.DOT_SIZES.format(n=a._data.shape[0], m=b._data.shape[0]))
-    out = new_tensor(np.dot(values(a, dtype), values(b, dtype)), dtype)
+    # + 0.0: PyTorch's dot adds the products to a +0 (numpy's dot of one -0 product is -0)
+    out = new_tensor(np.dot(values(a, dtype), values(b, dtype)) + 0.0, dtype)
     return record(DotBackward0, out, (a, b), {"self": a, "tensor": b})
 
 
