@@ -7,7 +7,9 @@ fuzzer (tests/test_fuzz_programs.py) on views, gradients and warnings:
   other arguments, except composite ops and ops without derivative;
 - the sign of zeros: gradients written (select, slice, max/min over a dim, sort) keep a
   -0 that gradients added (index, gather, index_select) lose; the softmax kernels' sums
-  along the last dim start from the first term; mm's rank-1 products; dot.
+  along the last dim start from the first term; mm's rank-1 products; dot;
+- warnings: softmax of inf is silent; var/std's degrees-of-freedom warning comes after
+  the autograd kernel's checks (none when a stale view refuses first).
 """
 
 from __future__ import annotations
@@ -102,6 +104,20 @@ for dtype in [torch.float32, torch.float64]:
           torch.tensor([0.], dtype=dtype) @ b, a @ torch.tensor([-1.], dtype=dtype),
           torch.zeros(2, 2, dtype=dtype) @ -torch.ones(2, 2, dtype=dtype),
           torch.addmm(-torch.zeros(2, 2, dtype=dtype), a, b))
+""")
+
+program("warnings", """
+import torch
+x = torch.tensor([float("inf"), 1.], requires_grad=True)
+for code in ["x.softmax(-1)", "x.log_softmax(0)", "torch.softmax(x, 0)",
+             "torch.log_softmax(x.std(0, correction=2).unsqueeze(0), -1)",
+             "torch.ones(2, 1).var(0, correction=2)"]:
+    attempt(code, x=x)
+a = torch.ones(2, 2, requires_grad=True).clone()
+v = a.chunk(2, 1)[-1]
+a[torch.tensor([0, 1])] += 2
+attempt("v.std(dim=0, correction=2)", v=v)
+attempt("v.var(dim=0, correction=2)", v=v)
 """)
 
 

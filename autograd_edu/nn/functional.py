@@ -5,6 +5,7 @@ import math
 import numpy as np
 
 from .. import _dtypes
+from .._ieee import silent
 from ..autograd.graph import Node
 from ..ops import linalg, pointwise
 from ..ops._common import autograd_first, new_tensor, np_axis, record, values, wrap_dim
@@ -31,6 +32,7 @@ class SoftmaxBackward0(Node):
 
 
 @autograd_first
+@silent  # inf - inf is nan without a word, as in PyTorch
 def softmax(input, dim=None, dtype=None):  # noqa: A002 - torch's names
     d = wrap_dim(dim, input.dim())
     x, axis = values(input, input._dtype), np_axis(d, input.dim())
@@ -53,6 +55,7 @@ class LogSoftmaxBackward0(Node):
 
 
 @autograd_first
+@silent
 def log_softmax(input, dim=None, dtype=None):  # noqa: A002
     d = wrap_dim(dim, input.dim())
     x, axis = values(input, input._dtype), np_axis(d, input.dim())

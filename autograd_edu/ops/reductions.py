@@ -415,8 +415,6 @@ def _variance(self, dim, unbiased, keepdim, correction, node_cls, take_root):
     dims = None if dim is None else wrap_dims(dim, self._data.ndim)
     axis = None if dims is None else np_axis(dims, self._data.ndim)
     no_freedom = _reduced_count(self._data.shape, dims) - correction <= 0
-    if no_freedom:
-        msg.warn_from_caller(msg.VAR_NO_FREEDOM.format(name="std" if take_root else "var"))
     with np.errstate(all="ignore"):
         # no degrees of freedom: PyTorch divides by max(0, n - correction) = 0, giving inf
         # or nan (numpy would warn again; catching that would reset Python's warning registry)
@@ -425,10 +423,12 @@ def _variance(self, dim, unbiased, keepdim, correction, node_cls, take_root):
         out = out / 0.0 if no_freedom else out
         out = np.asarray(out, order="C")  # a new contiguous tensor, as PyTorch writes it
         out = np.sqrt(out) if take_root else out
-    out = new_tensor(out, self._dtype)
-    return record(node_cls, out, (self,), {"self": self, "dim": dims, "keepdim": keepdim,
-                                           "correction": correction},
-                  save_output="result" if take_root else None)
+    out = record(node_cls, new_tensor(out, self._dtype), (self,),
+                 {"self": self, "dim": dims, "keepdim": keepdim, "correction": correction},
+                 save_output="result" if take_root else None)
+    if no_freedom:  # PyTorch's kernel warns after autograd connected the input (see record)
+        msg.warn_from_caller(msg.VAR_NO_FREEDOM.format(name="std" if take_root else "var"))
+    return out
 
 
 def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
