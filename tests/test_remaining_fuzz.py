@@ -52,7 +52,8 @@ CODES = ["v.view(7)", "v.view(3)", "v.reshape(7)", "v.t().reshape(7)", "v.squeez
          "torch.ones(2, 4)[0] = v", "torch.maximum(v, torch.ones(4))", "v.repeat(1)",
          "v.std(5)", "v.max(5)", "v.index_select(5, torch.tensor([0]))", "v.mv(torch.ones(4))",
          "v.dot(v)", "torch.outer(v, v)", "v.masked_fill(torch.ones(4, dtype=torch.bool), 1.)",
-         "v.detach().view(7)", "v.view(3).sum()"]
+         "v.detach().view(7)", "v.view(3).sum()", "v.sum() @ torch.ones(2)",
+         "torch.ones(4) @ v", "torch.ones(2, 2, 4) @ v.t()", "torch.ones(4, 2) @ v"]
 for kind in ["split", "no_grad", "plain view"]:
     for code in CODES:
         a = torch.ones(2, 3, requires_grad=True).clone()
@@ -74,6 +75,13 @@ for grad in [True, False]:
     a.mul_(2)
     with torch.set_grad_enabled(not grad):
         attempt("v.view(7)", v=v)
+# matmul checks for 0-d operands before its first op connects them
+a = torch.ones(3, requires_grad=True).clone()
+with torch.no_grad():
+    s = a[0]
+a.mul_(2)
+for code in ["s @ torch.ones(2)", "torch.ones(2) @ s", "s.matmul(s)", "s.unsqueeze(0) @ s"]:
+    attempt(code, s=s)
 """)
 
 program("signs_of_zero", """

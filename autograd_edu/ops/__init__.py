@@ -26,9 +26,10 @@ _METHODS = {
 # The ops users call (``Tensor.op``, and ``torch.op`` through PUBLIC) fail as PyTorch's do
 # when a stale view is among their arguments (see autograd_first), except those whose
 # arguments PyTorch checks before its autograd kernel runs (composite ops, ops without
-# derivative). The ops' modules keep the plain functions, for their internal calls.
+# derivative; matmul connects stale views itself after its own check). The ops' modules
+# keep the plain functions, for their internal calls.
 _CHECKED_FIRST = set("eq ne lt le gt ge isnan equal allclose logical_not argmax argmin all any "
-                     "narrow chunk outer".split())
+                     "narrow chunk outer matmul".split())
 PUBLIC = {name: autograd_first(getattr(module, name))
           for module, names in [*_METHODS.items(), (shape, "cat stack"), (pointwise, "where")]
           for name in names.split() if name not in _CHECKED_FIRST}
@@ -83,7 +84,7 @@ Tensor.__mod__ = Tensor.remainder
 Tensor.__pow__ = Tensor.pow
 Tensor.__rpow__ = autograd_first(arithmetic.rpow)
 Tensor.__matmul__ = Tensor.matmul
-Tensor.__rmatmul__ = autograd_first(linalg.rmatmul)
+Tensor.__rmatmul__ = linalg.rmatmul
 Tensor.__neg__ = Tensor.neg
 Tensor.__pos__ = lambda self: self
 Tensor.__abs__ = Tensor.abs

@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import _messages as msg
 from ..autograd.graph import Node
-from ._common import new_tensor, promote, record, values
+from ._common import connect_stale_views, needs_recording, new_tensor, promote, record, values
 
 
 def _product(a, b, start=None):
@@ -236,6 +236,8 @@ def matmul(self, other):
     if d1 == 0 or d2 == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
                            f"{d1}D and {d2}D")
+    if needs_recording(self, other):  # then PyTorch's first op on them connects them
+        connect_stale_views((self, other))
     if d1 == 1 and d2 == 1:
         return dot(self, other)
     if d1 == 2 and d2 == 1:
