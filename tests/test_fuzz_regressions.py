@@ -306,6 +306,18 @@ program("signed_zeros_of_embedding_gradients", """
 """, contains="-0.")
 
 
+# logsumexp over an empty dim is log of an empty sum: -inf (numpy's max has no identity).
+program("logsumexp_over_empty_dims", """
+    import torch
+    for shape, dim in (((0,), 0), ((2, 0), 1), ((2, 0), 0), ((0, 3), 0), ((0, 3), 1)):
+        x = torch.zeros(shape, requires_grad=True)
+        y = x.logsumexp(dim)
+        print(y, y.shape)
+        y.sum().backward()
+        print(x.grad.shape)
+""", contains="-inf")
+
+
 # Result layouts decide later view() calls: reductions and cumsum write contiguous results,
 # flip and sort keep the input's layout (size-1 dims' strides left out: they do not matter).
 program("result_layouts_of_reductions_flip_sort", attempt_all("""

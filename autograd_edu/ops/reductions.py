@@ -522,7 +522,8 @@ def logsumexp(self, dim, keepdim=False):
     dims = wrap_dims(dim, self._data.ndim)
     axis = np_axis(dims, self.dim())
     x = values(self, self._dtype)
-    top = np.max(x, axis=axis, keepdims=True)
+    # the largest value, subtracted for stability (-inf over an empty dim, as log Σ of nothing)
+    top = np.max(x, axis=axis, keepdims=True, initial=-np.inf)
     top = np.where(np.isfinite(top), top, 0)
     with np.errstate(all="ignore"):
         out = np.log(np.sum(np.exp(x - top), axis=axis, keepdims=True)) + top
