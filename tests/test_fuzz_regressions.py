@@ -318,6 +318,18 @@ program("logsumexp_over_empty_dims", """
 """, contains="-inf")
 
 
+# gather refuses indices outside the dim (negative ones too) with PyTorch's RuntimeError.
+program("gather_index_out_of_bounds", """
+    import torch
+    x = torch.ones(2, 3)
+    for idx, d in [([[5]], 0), ([[-1]], 0), ([[3]], 1), ([[0, 7]], 1), ([[1, 0]], 0)]:
+        try:
+            print(x.gather(d, torch.tensor(idx)))
+        except Exception as e:
+            print(type(e).__name__, e)
+""", contains="is out of bounds for dimension")
+
+
 # Result layouts decide later view() calls: reductions and cumsum write contiguous results,
 # flip and sort keep the input's layout (size-1 dims' strides left out: they do not matter).
 program("result_layouts_of_reductions_flip_sort", attempt_all("""

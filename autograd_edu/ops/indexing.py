@@ -367,6 +367,11 @@ class GatherBackward0(Node):
 
 def gather(self, dim, index):
     d = wrap_dim(dim, self._data.ndim)
+    size = self._data.shape[d] if self._data.ndim else 1
+    outside = (index._data < 0) | (index._data >= size)  # no negative indices either
+    if outside.any():
+        raise RuntimeError(f"index {index._data[outside].flat[0]} is out of bounds for "
+                           f"dimension {d} with size {size}")
     # out[i][j] uses only the index's extent in the other dims (no broadcasting)
     source = self._data[tuple(slice(None) if k == d else slice(0, s)
                               for k, s in enumerate(index._data.shape))]
