@@ -330,6 +330,20 @@ program("gather_index_out_of_bounds", """
 """, contains="is out of bounds for dimension")
 
 
+# Binary ops refuse strings, lists, None... with PyTorch's argument error; operators let
+# Python say "unsupported operand type(s)".
+program("binary_ops_with_operands_that_are_not_numbers", """
+    import torch
+    x = torch.ones(2)
+    for f in (lambda: x.add("x"), lambda: x.mul("x"), lambda: x + "x", lambda: x.sub(None),
+              lambda: x.add_("x"), lambda: x.div([1, 2])):
+        try:
+            print(f())
+        except Exception as e:
+            print(type(e).__name__, e)
+""", contains="unsupported operand")
+
+
 # Result layouts decide later view() calls: reductions and cumsum write contiguous results,
 # flip and sort keep the input's layout (size-1 dims' strides left out: they do not matter).
 program("result_layouts_of_reductions_flip_sort", attempt_all("""

@@ -72,12 +72,26 @@ Tensor.__getitem__ = indexing.getitem
 Tensor.__setitem__ = indexing.setitem
 
 # Python operators. ``2 + x`` and ``2 * x`` are recorded as ``x + 2``, ``x * 2``.
-Tensor.__add__ = Tensor.__radd__ = Tensor.add
-Tensor.__sub__ = Tensor.sub
-Tensor.__rsub__ = Tensor.rsub
-Tensor.__mul__ = Tensor.__rmul__ = Tensor.mul
-Tensor.__truediv__ = Tensor.div
-Tensor.__rtruediv__ = autograd_first(arithmetic.rtruediv)
+_NOT_OPERANDS = (str, list, tuple, dict, type(None))
+
+
+def _operator(method):
+    """``x + "a"``: PyTorch's operators give NotImplemented for such operands, so Python
+    raises its own "unsupported operand type(s)" TypeError."""
+    def op(self, other):
+        if isinstance(other, _NOT_OPERANDS):
+            return NotImplemented
+        return method(self, other)
+    op.__name__ = method.__name__
+    return op
+
+
+Tensor.__add__ = Tensor.__radd__ = _operator(Tensor.add)
+Tensor.__sub__ = _operator(Tensor.sub)
+Tensor.__rsub__ = _operator(Tensor.rsub)
+Tensor.__mul__ = Tensor.__rmul__ = _operator(Tensor.mul)
+Tensor.__truediv__ = _operator(Tensor.div)
+Tensor.__rtruediv__ = _operator(autograd_first(arithmetic.rtruediv))
 Tensor.__floordiv__ = Tensor.floor_divide
 Tensor.__rfloordiv__ = lambda self, other: Tensor.floor_divide(other, self)
 Tensor.__mod__ = Tensor.remainder

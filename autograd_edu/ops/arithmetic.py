@@ -12,11 +12,16 @@ import numpy as np
 
 from .._ieee import silent
 from ..autograd.graph import Node
-from ._common import new_tensor, promote, record, values
+from ._common import check_other, new_tensor, promote, record, values
 
 
-def _binary(a, b):
-    (a, b), dtype = promote(a, b)
+def _binary(a, b, name=None):
+    try:
+        (a, b), dtype = promote(a, b)
+    except TypeError:
+        if name is not None:
+            check_other(name, b)  # PyTorch's text for a string, list, None... as ``other``
+        raise
     return a, b, dtype
 
 
@@ -64,7 +69,7 @@ def _plus_scaled(a, b, alpha, dtype, sign=1, out=None):
 
 @silent
 def add(self, other, *, alpha=1):
-    a, b, dtype = _binary(self, other)
+    a, b, dtype = _binary(self, other, "add")
     out = new_tensor(_plus_scaled(values(a, dtype), values(b, dtype), alpha, dtype,
                                   out=_out_like(a, b, dtype)), dtype)
     return record(AddBackward0, out, (a, b), {"alpha": alpha})
@@ -81,7 +86,7 @@ class SubBackward0(Node):
 
 @silent
 def sub(self, other, *, alpha=1):
-    a, b, dtype = _binary(self, other)
+    a, b, dtype = _binary(self, other, "sub")
     out = new_tensor(_plus_scaled(values(a, dtype), values(b, dtype), alpha, dtype, -1,
                                   out=_out_like(a, b, dtype)), dtype)
     return record(SubBackward0, out, (a, b), {"alpha": alpha})
@@ -113,7 +118,7 @@ class MulBackward0(Node):
 
 @silent
 def mul(self, other):
-    a, b, dtype = _binary(self, other)
+    a, b, dtype = _binary(self, other, "mul")
     out = new_tensor(np.multiply(values(a, dtype), values(b, dtype), out=_out_like(a, b, dtype)),
                      dtype)
     # each factor is saved only if the *other* one needs a gradient
@@ -134,7 +139,7 @@ class DivBackward0(Node):
 
 @silent
 def div(self, other, *, rounding_mode=None):
-    a, b, dtype = _binary(self, other)
+    a, b, dtype = _binary(self, other, "div")
     if rounding_mode is not None:
         from .pointwise import floor_divide
         return floor_divide(a, b) if rounding_mode == "floor" else _trunc_divide(a, b, dtype)
