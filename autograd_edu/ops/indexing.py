@@ -64,8 +64,62 @@ class IndexBackward0(Node):
         return embed(grad, self.saved("sizes"), self.saved("region")),
 
 
+def _iterator_layout(t, region, shape):
+    """The order of dims (fastest first) in which PyTorch's index kernel lays out its result:
+    TensorIterator sorts the dims by the strides (in bytes) of its inputs, the source (0 along
+    the indexed dims) then each index tensor (0 along the other dims), skipping a tensor whose
+    stride is 0 in either dim of a comparison, and breaking ties by size."""
+    from ._memory import strides
+    arrays = [a for i in region if not isinstance(i, slice)
+              for a in (np.nonzero(i) if i.dtype == np.bool_ else (i,))]
+    kinds = [k for i in region for k in ([i] if isinstance(i, slice) else
+                                         ["adv"] * (1 if i.dtype != np.bool_ else i.ndim))]
+    kinds += [slice(None)] * (t._data.ndim - len(kinds))
+    positions = [k for k, kind in enumerate(kinds) if kind == "adv"]
+    n_adv = len(shape) - (len(kinds) - len(positions))
+    src = [s * t._data.itemsize for k, s in enumerate(strides(t._data)) if kinds[k] != "adv"]
+    pad = [0] * n_adv
+    if positions == list(range(positions[0], positions[0] + len(positions))):  # adjacent
+        before = positions[0]
+        src = src[:before] + pad + src[before:]
+        lead = before
+    else:
+        src, lead = pad + src, 0
+    operands = [src]
+    for a in arrays:
+        b = np.broadcast_to(np.ascontiguousarray(a, dtype=np.int64), shape[lead:lead + n_adv])
+        rest = [0] * (len(shape) - lead - n_adv)
+        operands.append([0] * lead + [s for s in b.strides] + rest)
+
+    def should_swap(d0, d1):
+        for op in operands:
+            s0, s1 = op[d0], op[d1]
+            if s0 == 0 or s1 == 0:
+                continue
+            if s0 != s1:
+                return 1 if s0 > s1 else -1
+            if shape[d0] > shape[d1]:
+                return 1
+        return 0
+    perm = list(range(len(shape)))[::-1]
+    for i in range(1, len(perm)):
+        d1 = i
+        for d0 in range(i - 1, -1, -1):
+            c = should_swap(perm[d0], perm[d1])
+            if c > 0:
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+            elif c < 0:
+                break
+    return perm
+
+
 def _read_region(t, region):
-    out = new_tensor(t._data[region], t._dtype)
+    data = t._data[region]
+    if data.ndim > 1:  # copy into PyTorch's layout (numpy's own differs for strided sources)
+        perm = _iterator_layout(t, region, data.shape)[::-1]
+        data = data.transpose(perm).copy(order="C").transpose(np.argsort(perm))
+    out = new_tensor(data, t._dtype)
     return record(IndexBackward0, out, (t,), {"region": region, "sizes": t._data.shape})
 
 

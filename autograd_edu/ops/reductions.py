@@ -409,6 +409,26 @@ class StdBackward0(Node):
         return _c_ratio(2.0, count - correction) * scaled * (x - mean),
 
 
+def _welford_var(x, axis, ddof, keepdims):
+    """PyTorch's CPU kernel for reductions with several outputs: Welford's running update in
+    double, element by element (equal values give exactly 0, where two passes may not).
+    A single output uses the two-pass algorithm instead (std_var_all_cpu), like np.var."""
+    axes = tuple(range(x.ndim)) if axis is None else np.atleast_1d(axis)
+    axes = tuple(int(a) % x.ndim for a in axes)
+    kept = [d for d in range(x.ndim) if d not in axes]
+    flat = np.transpose(x, kept + list(axes)).reshape([x.shape[d] for d in kept] + [-1])
+    mean = np.zeros(flat.shape[:-1])
+    m2 = np.zeros(flat.shape[:-1])
+    for n in range(flat.shape[-1]):
+        data = flat[..., n].astype(np.float64)
+        delta = data - mean
+        mean = mean + delta / (n + 1)
+        m2 = m2 + delta * (data - mean)
+    out = m2 / (flat.shape[-1] - ddof)
+    shape = [1 if d in axes else x.shape[d] for d in range(x.ndim)] if keepdims else out.shape
+    return out.reshape(shape).astype(x.dtype)
+
+
 def _variance(self, dim, unbiased, keepdim, correction, node_cls, take_root):
     if correction is None:
         correction = 1 if unbiased in (None, True) else 0
@@ -418,8 +438,10 @@ def _variance(self, dim, unbiased, keepdim, correction, node_cls, take_root):
     with np.errstate(all="ignore"):
         # no degrees of freedom: PyTorch divides by max(0, n - correction) = 0, giving inf
         # or nan (numpy would warn again; catching that would reset Python's warning registry)
-        out = np.var(values(self, self._dtype), axis=axis, ddof=0 if no_freedom else correction,
-                     keepdims=keepdim)
+        x, ddof = values(self, self._dtype), 0 if no_freedom else correction
+        several = x.size // builtins.max(_reduced_count(x.shape, dims), 1) > 1
+        out = (_welford_var if several and x.dtype.kind == "f" else np.var)(
+            x, axis=axis, ddof=ddof, keepdims=keepdim)
         out = out / 0.0 if no_freedom else out
         out = np.asarray(out, order="C")  # a new contiguous tensor, as PyTorch writes it
         out = np.sqrt(out) if take_root else out

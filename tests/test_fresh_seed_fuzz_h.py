@@ -1,0 +1,31 @@
+"""Regressions from fresh fuzz seeds (10000-19999), compared against PyTorch."""
+import oracle
+import pytest
+
+PROGRAMS = {
+    # std/var with several outputs: Welford's update (equal values give exactly 0)
+    "welford_variance": """\
+a = torch.tensor([1.184049134002953, 0.6957201485169544, 1.5863228182289317], dtype=torch.float64)
+a = a + a.round()
+print(a.expand(3, 3).std(0), a.expand(3, 3).var(1), a.expand(2, 3, 3).std((0, 1), keepdim=True))
+b = torch.tensor([[1.5, 2.25, -3.0], [0.1, 0.7, 0.3]], requires_grad=True)
+print(b.std(0), b.var(1, keepdim=True), b.std(), b.std(0, correction=2), b.var(1, correction=0))
+print(torch.tensor([0.1, 0.2, 0.7]).expand(5, 3).var(0))
+""",
+    # advanced indexing lays out its result as TensorIterator orders the dims
+    "index_result_layout": """\
+a = torch.arange(24.).reshape(2, 3, 4)
+for t in [a, a.transpose(0, 2), a.expand(2, 2, 3, 4)[:, 1], a.permute(1, 2, 0), a[:, ::2]]:
+    for idx in [([1, 0],), (slice(None), [0, 1]), ([0, 1], slice(None), [1, 0]), (Ellipsis, [1]),
+                (torch.tensor([[0], [1]]), slice(None), torch.tensor([0, 1])), (t[..., 0] > 2,)]:
+        print(t[idx].stride(), t[idx].shape)
+b = torch.arange(6.).reshape(2, 3).expand(4, 2, 3)
+print(b[[1]].stride(), b[:, [0, 1, 1]].stride(), b[[0, 1], :, [2, 0]].stride())
+b[[1], :, ...].view(1, -1)
+""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
+def test_program(name):
+    oracle.assert_same_output(PROGRAMS[name])
