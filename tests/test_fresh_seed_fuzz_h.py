@@ -23,6 +23,34 @@ b = torch.arange(6.).reshape(2, 3).expand(4, 2, 3)
 print(b[[1]].stride(), b[:, [0, 1, 1]].stride(), b[[0, 1], :, [2, 0]].stride())
 b[[1], :, ...].view(1, -1)
 """,
+    # a bad advanced index is found after autograd saw the tensor (stale view, in-place checks)
+    "index_errors_after_autograd": """\
+def mk():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1
+    with torch.no_grad():
+        v = y[:]
+    y.zero_()
+    return v
+for f in [lambda v: v[torch.tensor([3])], lambda v: v[5], lambda v: v[0, 1], lambda v: v[[0, 3]],
+          lambda v: v[torch.tensor([True])], lambda v: v[1:, [4]], lambda v: v[torch.tensor([1])]]:
+    try:
+        print(f(mk()))
+    except Exception as e:
+        print(type(e).__name__, str(e)[:60])
+for f in [lambda v: v.__setitem__(torch.tensor([3]), 1.0), lambda v: v.__setitem__([0, 3], 1.0),
+          lambda v: v.__setitem__(torch.tensor([True]), 1.0), lambda v: v.__setitem__([1], 1.0)]:
+    try:
+        print(f(mk()))
+    except Exception as e:
+        print(type(e).__name__, str(e)[:60])
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+for f in [lambda: x.__setitem__([3], 1.0), lambda: x[1:].__setitem__([3], 1.0), lambda: x[[3]]]:
+    try:
+        f()
+    except Exception as e:
+        print(type(e).__name__, str(e)[:60])
+""",
 }
 
 

@@ -15,7 +15,15 @@ import numpy as np
 from .. import _dtypes
 from .. import _messages as msg
 from ..autograd.graph import Node
-from ._common import bump_version, new_tensor, record, values, wrap_dim
+from ._common import (
+    bump_version,
+    connect_stale_views,
+    needs_recording,
+    new_tensor,
+    record,
+    values,
+    wrap_dim,
+)
 from .shape import make_view, unsqueeze, view
 
 # -- the derivative side: put a gradient back where it was read from ---------
@@ -212,7 +220,8 @@ def _index_array(item):
 
 
 def getitem(self, index):
-    result, region = _apply_basic(self, index, skip_single_slice=False)
+    result, region = _apply_basic(self, index, skip_single_slice=False,
+                                  before_index_error=_connect_if_recorded)
     if region is not None:
         return _read_region(result, region)
     if result is self:  # x[...] or x[:, :]: PyTorch returns an alias
@@ -227,12 +236,19 @@ def _is_whole(item, size):
         item.stop is None or operator.index(item.stop) >= size)
 
 
-def _apply_basic(self, index, skip_single_slice=True):
+def _connect_if_recorded(t):
+    if needs_recording(t):
+        connect_stale_views([t])
+
+
+def _apply_basic(self, index, skip_single_slice=True, before_index_error=None):
     """Apply ints, slices, None and ... as views; return (view, advanced region or None).
 
     A slice that takes a whole dim is skipped (PyTorch's "slice optimization"), except
     when it is the only index of a read: ``x[:]`` is a ``SliceBackward0`` view but
-    ``x[:, :]`` an alias, and ``x[:] = v`` writes ``x`` itself."""
+    ``x[:, :]`` an alias, and ``x[:] = v`` writes ``x`` itself. A bad advanced index is
+    found by the index kernel, after autograd saw the indexed tensor: the caller's
+    ``before_index_error(result)`` raises any error PyTorch would give before it."""
     if self._data.ndim == 0 and isinstance(index, int | np.integer):
         raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                          "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
@@ -280,7 +296,12 @@ def _apply_basic(self, index, skip_single_slice=True):
             dim += array.ndim if array.dtype == np.bool_ else 1
     if any(not isinstance(a, slice) for a in advanced):
         region = tuple(advanced)
-        _check_bounds(result, region)
+        try:
+            _check_bounds(result, region)
+        except IndexError:
+            if before_index_error is not None:
+                before_index_error(result)
+            raise
         return result, region
     return result, None
 
@@ -336,7 +357,8 @@ def setitem(self, index, value):
         index = None
     # the destination is recorded like any view; copy_/fill_/index_put_ then make
     # PyTorch's in-place checks on it (a view of a leaf, not the leaf, is refused)
-    dst, region = _apply_basic(self, index)
+    from .inplace import check_inplace
+    dst, region = _apply_basic(self, index, before_index_error=lambda t: check_inplace(t, value))
     if region is None:
         _copy_to(dst, value)
     else:
