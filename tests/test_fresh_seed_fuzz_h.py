@@ -50,6 +50,16 @@ for f in [lambda: x.__setitem__([3], 1.0), lambda: x[1:].__setitem__([3], 1.0), 
         f()
     except Exception as e:
         print(type(e).__name__, str(e)[:60])
+""",    # softmax backward along a dim that is not the last: fused multiply-adds (sign of a 0 grad)
+    "softmax_backward_fma": """\
+y7 = torch.tensor([-0.0])
+x8 = torch.tensor([[[-1.5516226291656494, 1.831381916999817]]], requires_grad=True)
+x17 = torch.tensor([[[0.5906566977500916, -0.41914162039756775]],
+                    [[-0.8735241293907166, -0.42512211203575134]]])
+y = torch.softmax(x17 - (torch.matmul(y7, x8) - 0.15690083801746368), dim=-3)
+y.backward(torch.tensor([[[-0.15715746581554413, -0.4709746837615967]],
+                         [[-0.9257677793502808, 0.8225192427635193]]]))
+print(x8.grad)
 """,
 }
 
