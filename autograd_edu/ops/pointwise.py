@@ -506,9 +506,12 @@ class MaskedFillBackward1(Node):
 def masked_fill(self, mask, value):
     from .._tensor import Tensor
     broadcast_shape(mask._data.shape, self._data.shape)  # PyTorch's order (a is the mask)
+    # PyTorch fills a contiguous clone of (expanded) self in place: the result is
+    # contiguous whatever self's layout (np.where would keep it)
+    fill = value._data.astype(self._dtype.numpy) if isinstance(value, Tensor) \
+        else np.asarray(value, self._dtype.numpy)
+    data = np.ascontiguousarray(np.where(mask._data, fill, self._data))
     if isinstance(value, Tensor):
-        data = np.where(mask._data, value._data.astype(self._dtype.numpy), self._data)
         return record(MaskedFillBackward1, new_tensor(data, self._dtype), (self, value),
                       {"mask": mask})
-    data = np.where(mask._data, np.asarray(value, self._dtype.numpy), self._data)
     return record(MaskedFillBackward0, new_tensor(data, self._dtype), (self,), {"mask": mask})
