@@ -6,7 +6,9 @@
 - ``masked_fill`` fills a contiguous clone of self: its result is contiguous whatever
   self's layout (a later ``contiguous()`` is then no clone);
 - ``x[index] = v`` with ``v`` a view of ``x`` that index_put_'s overlap check cannot
-  prove overlapping: PyTorch writes element by element, reading what it already wrote.
+  prove overlapping: PyTorch writes element by element, reading what it already wrote;
+- gradient versions: a gradient sent along several edges is added into in place once
+  no other input buffer holds it any more (PyTorch's use count), not never.
 """
 
 from __future__ import annotations
@@ -49,6 +51,27 @@ for y in [t.masked_fill(t > 0, -1.5), t.masked_fill(t > 0, torch.tensor(2.)),
     print(y.shape, y.stride(), y.is_contiguous(), type(y.contiguous().grad_fn).__name__)
 w = torch.where(t.masked_fill(t > 0, 1.) > 0, t.masked_fill(t > 0, 1.), t.trunc())
 print(w.stride(), type(w.contiguous().grad_fn).__name__)
+""")
+
+program("version_of_gradient_sent_along_several_edges", """
+import torch
+x = torch.tensor([[0.89]], dtype=torch.float64, requires_grad=True)
+for name, f in [("min", lambda: torch.minimum(x, x)), ("mul", lambda: x * x),
+                ("add", lambda: x + x), ("sub", lambda: x - x)]:
+    y = f()
+    print(name, torch.autograd.grad(y.sum(), [x])[0]._version, end=" ")
+    y = f()
+    y += x
+    print(torch.autograd.grad(y.sum(), [x])[0]._version, end=" ")
+    y = f()
+    y += x
+    print(torch.autograd.grad(y.cumsum(1).select(0, 0).sum(), [x])[0]._version, end=" ")
+    y = f() + x
+    print(torch.autograd.grad(y.cumsum(1).sum(), [x])[0]._version, end=" ")
+    y = f() + x * 2
+    y.cumsum(1).sum().backward()
+    print(x.grad._version)
+    x.grad = None
 """)
 
 
