@@ -72,6 +72,22 @@ for name, f in [("min", lambda: torch.minimum(x, x)), ("mul", lambda: x * x),
     print(torch.autograd.grad(y.cumsum(1).sum(), [x])[0]._version)
 """)
 
+program("index_put_from_a_view_of_itself", """
+import torch
+CODES = ["y[[2, 0]] = y[::2]", "y[[0, 2]] = y[::2].flip(0)", "y[[1, 2, 0]] = y[::1][[0]].t()[0]",
+         "y[[2, 1, 0]] = y[:, ::2][:, 0]", "y[[2, 0]] = y[::2, :1]",
+         "y[torch.tensor([True, False, True])] = y[::2]", "y[[2, 0], [1, 0]] = y[0, ::2]",
+         "y[[1, 2]] = y[::2]", "y[[0, 2]] = y.t()[:2, ::2].t()", "y[[2, 0]] = y[0]",
+         "y[[2, 2]] = y[::2]"]
+for code in CODES:
+    y = torch.arange(12.).view(3, 4).requires_grad_().clone()
+    try:
+        exec(code, {"torch": torch, "y": y})
+        print(code, y.tolist(), y._version, type(y.grad_fn).__name__)
+    except RuntimeError as e:
+        print(code, e)
+""")
+
 
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
 def test_fresh_seed_program(name):
