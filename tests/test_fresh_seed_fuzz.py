@@ -7,6 +7,9 @@
   self's layout (a later ``contiguous()`` is then no clone);
 - ``x[index] = v`` with ``v`` a view of ``x`` that index_put_'s overlap check cannot
   prove overlapping: PyTorch writes element by element, reading what it already wrote;
+- in-place ops refuse ``self`` (a leaf, a view of a leaf, a view that may not be
+  modified) before their autograd kernel asks a stale view among the other arguments
+  for its history;
 - gradient versions: a gradient sent along several edges is added into in place once
   no other input buffer holds it any more (PyTorch's use count), not never.
 """
@@ -84,6 +87,23 @@ for code in CODES:
     try:
         exec(code, {"torch": torch, "y": y})
         print(code, y.tolist(), y._version, type(y.grad_fn).__name__)
+    except RuntimeError as e:
+        print(code, e)
+""")
+
+program("inplace_refusal_before_stale_argument", """
+import torch
+x = torch.tensor([0.8], requires_grad=True)
+stale = x.unbind(0)[-1]
+stale.detach().add_(0.5)
+with torch.no_grad():
+    nograd_view = x.clone()[:]
+for code in ["x.t().copy_(stale)", "x[:].copy_(stale)", "x.copy_(stale)", "x[:].add_(stale)",
+             "x.t().copy_(torch.ones(1))", "x.clone().copy_(stale)", "x.unbind(0)[0].copy_(stale)",
+             "nograd_view.copy_(stale)", "x[:].zero_()", "x[:].fill_(stale)"]:
+    try:
+        exec(code)
+        print("ok", code)
     except RuntimeError as e:
         print(code, e)
 """)
