@@ -10,6 +10,7 @@
 - in-place ops refuse ``self`` (a leaf, a view of a leaf, a view that may not be
   modified) before their autograd kernel asks a stale view among the other arguments
   for its history;
+- ``MaximumBackward0`` unpacks ``other`` before ``self`` (which one a version error names);
 - gradient versions: a gradient sent along several edges is added into in place once
   no other input buffer holds it any more (PyTorch's use count), not never.
 """
@@ -106,6 +107,21 @@ for code in ["x.t().copy_(stale)", "x[:].copy_(stale)", "x.copy_(stale)", "x[:].
         print("ok", code)
     except RuntimeError as e:
         print(code, e)
+""")
+
+program("maximum_minimum_unpack_other_first", """
+import torch
+for f in ["maximum", "minimum", "max", "min"]:
+    a = torch.ones(2, requires_grad=True).clone()
+    b = torch.ones(2, requires_grad=True).clone()
+    y = getattr(torch, f)(a, b)
+    a.add_(1)
+    b.add_(1)
+    b.add_(1)
+    try:
+        y.sum().backward()
+    except RuntimeError as e:
+        print(f, e)
 """)
 
 

@@ -234,7 +234,8 @@ class MaximumBackward0(Node):
     """out = maximum(self, other);  the larger input gets grad, ties split it in half"""
 
     def apply(self, grad):
-        return _select_grad(grad, self.saved("self"), self.saved("other"), self)
+        other = self.saved("other")  # PyTorch unpacks (and version-checks) other first
+        return _select_grad(grad, self.saved("self"), other, self)
 
 
 class MinimumBackward0(Node):
