@@ -51,7 +51,8 @@ import torch
 x = torch.randn(3, 3, 3, requires_grad=True)
 t = x.mT.unsqueeze(0)
 for y in [t.masked_fill(t > 0, -1.5), t.masked_fill(t > 0, torch.tensor(2.)),
-          t.masked_fill(torch.tensor(True), 1.), t[0, 0, 0].masked_fill(t > 0, 1.)]:
+          t.masked_fill(torch.tensor(True), 1.), t[0, 0, 0].masked_fill(t > 0, 1.),
+          t[0, 0, 0, 0].masked_fill(torch.tensor(True), 1.)]:
     print(y.shape, y.stride(), y.is_contiguous(), type(y.contiguous().grad_fn).__name__)
 w = torch.where(t.masked_fill(t > 0, 1.) > 0, t.masked_fill(t > 0, 1.), t.trunc())
 print(w.stride(), type(w.contiguous().grad_fn).__name__)

@@ -511,7 +511,7 @@ def masked_fill(self, mask, value):
     # contiguous whatever self's layout (np.where would keep it)
     fill = value._data.astype(self._dtype.numpy) if isinstance(value, Tensor) \
         else np.asarray(value, self._dtype.numpy)
-    data = np.ascontiguousarray(np.where(mask._data, fill, self._data))
+    data = np.where(mask._data, fill, self._data).copy(order="C")
     if isinstance(value, Tensor):
         return record(MaskedFillBackward1, new_tensor(data, self._dtype), (self, value),
                       {"mask": mask})
