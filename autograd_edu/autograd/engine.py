@@ -140,9 +140,12 @@ class GraphTask:
             self.needed = _needed_nodes(self.root_edges, self.dependencies, set(self.capture_slots),
                                         {node for node, _ in accumulate_only or ()})
         self.ready = _ReadyQueue()
-        # gradients also held elsewhere (root gradients, captured ones, one tensor sent along
-        # several edges): PyTorch never adds into those in place (see _accumulate)
+        # gradients also held elsewhere (root gradients, captured ones): PyTorch never adds
+        # into those in place (see _accumulate)
         self.shared = {id(g): g for g in self.root_grads if g is not None}
+        # one tensor sent along several edges: held elsewhere only while another input
+        # buffer (or a delivery still to come) holds it too
+        self.multi_sent = {}
 
     def steps(self):
         """Run backward, yielding one ``BackwardStep`` per node executed.
@@ -249,10 +252,12 @@ class GraphTask:
                 if g is not None and target is not None]
         for g in grads:
             if g is not None and sent.count(id(g)) > 1:
-                self.shared[id(g)] = g
+                self.multi_sent[id(g)] = g
         for (target, nr), grad in zip(edges, grads, strict=True):
             if target is None:
                 continue
+            if grad is not None:
+                sent.pop(0)  # what is left is still to be delivered
             dependencies[target] -= 1
             if needed is not None and target not in needed:
                 continue  # not on a path to what was asked for
@@ -260,18 +265,28 @@ class GraphTask:
             if buffer is None:
                 buffer = buffers[target] = [None] * len(target._input_metadata)
             if grad is not None:
-                buffer[nr] = grad if buffer[nr] is None else self._accumulate(buffer[nr], grad)
+                buffer[nr] = grad if buffer[nr] is None else self._accumulate(
+                    buffer[nr], grad, self._held_elsewhere(buffer[nr], grad, buffer, sent))
             if dependencies[target] == 0:
                 self.ready.push(target)
 
-    def _accumulate(self, old, new):
+    def _held_elsewhere(self, old, new, buffer, undelivered):
+        """Does something besides ``buffer`` hold ``old`` (PyTorch: its use count is not 1)?"""
+        if id(old) in self.shared:
+            return True
+        if id(old) not in self.multi_sent:
+            return False
+        return new is old or id(old) in undelivered or any(
+            g is old for b in self.buffers.values() if b is not buffer for g in b)
+
+    def _accumulate(self, old, new, held_elsewhere):
         """Two gradients for one input. PyTorch's InputBuffer adds the second into the first
-        in place (``old.add_(new)``) when grad mode is off and nothing else can see the first:
+        in place (``old.add_(new)``) when grad mode is off and nothing else holds the first:
         the sum then shows ``old``'s version plus one. Here the sum is always a new tensor
         (nothing is overwritten) that gets that version. A view counts as seen elsewhere
         (it shares memory)."""
         total = old + new
-        if not self.create_graph and old._base is None and id(old) not in self.shared:
+        if not self.create_graph and old._base is None and not held_elsewhere:
             total._version_counter.version = old._version_counter.version + 1
         return total
 

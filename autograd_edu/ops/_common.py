@@ -139,7 +139,9 @@ def autograd_first(fn):
     def op(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (RuntimeError, IndexError):
+        except (RuntimeError, IndexError) as error:
+            if getattr(error, "before_inputs", False):  # check_inplace's refusal of self
+                raise
             tensors = [t for a in (*args, *kwargs.values())
                        for t in (a if type(a) in (list, tuple) else (a,)) if isinstance(t, Tensor)]
             if needs_recording(*tensors):

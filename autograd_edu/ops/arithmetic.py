@@ -130,8 +130,9 @@ class DivBackward0(Node):
     """out = self / other;  grad_self = grad / other,  grad_other = -grad * self / other²"""
 
     def apply(self, grad):
-        other = self.saved("other") if self.needs_input_grad(0) or self.needs_input_grad(1) \
-            else None
+        # saved for both formulas, so PyTorch saves and unpacks ``other`` unconditionally:
+        # a second backward fails even when no input needs a gradient
+        other = self.saved("other")
         return (grad / other if self.needs_input_grad(0) else None,
                 -grad * ((self.saved("self") / other) / other)
                 if self.needs_input_grad(1) else None)

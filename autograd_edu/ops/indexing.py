@@ -394,7 +394,9 @@ def _copy_to(dst, value):
 def _index_put_(self, region, value):
     """``self[region] = value`` with PyTorch's index_put_ checks, written where indexed only."""
     from .inplace import apply_inplace
-    apply_inplace(self, _index_put, region, value, region=region,
+    # self's own memory (apply_inplace may hand _index_put a snapshot) if value reads it
+    alias = self._data if np.shares_memory(self._data, value._data) else None
+    apply_inplace(self, _index_put, region, value, alias, region=region,
                   check_overlap=lambda t, tensors: _check_index_put(t, region, value))
 
 
@@ -425,11 +427,34 @@ def _check_index_put(self, region, value):
                                                       src=value._dtype.c_name))
 
 
-def _index_put(self, region, value):
+def _index_put(self, region, value, alias=None):
     data = self._data.copy()
-    data[region] = values(value, self._dtype)
+    if alias is not None:
+        _index_put_in_order(data, alias, region, value._data)
+    else:
+        data[region] = values(value, self._dtype)
     out = new_tensor(data, self._dtype)
     return record(IndexPutBackward0, out, (self, value), {"region": region, "accumulate": False})
+
+
+def _addresses(a):
+    """The memory address of each element of the numpy array ``a``."""
+    offset = a.__array_interface__["data"][0]
+    return sum((np.arange(n) * st).reshape([-1 if i == d else 1 for i in range(a.ndim)])
+               for d, (n, st) in enumerate(zip(a.shape, a.strides, strict=True))) + offset
+
+
+def _index_put_in_order(data, old, region, source):
+    """``data[region] = source`` when ``source`` is a view of ``old`` (``data``'s original)
+    that index_put_'s overlap check let through: PyTorch's kernel writes one element
+    after another, so a source element already overwritten is read with its new value."""
+    where = {a: i for i, a in enumerate(_addresses(old).ravel())}
+    targets = np.arange(old.size).reshape(old.shape)[region]
+    sources = np.broadcast_to(source, targets.shape)
+    flat = data.reshape(-1)  # data is a fresh contiguous copy: a view of it
+    for target, address, v in zip(targets.ravel(), _addresses(sources).ravel(), sources.ravel(),
+                                  strict=True):
+        flat[target] = flat[where[address]] if address in where else v
 
 
 class GatherBackward0(Node):

@@ -29,18 +29,28 @@ from ._memory import YES, check_internal_overlap, check_write, has_internal_over
 def check_inplace(self, *others):
     """PyTorch's check before writing into ``self`` (``others``: the op's other tensor
     arguments). When the write is recorded, it refuses leaves that require grad, views
-    of such leaves, and views that may not be modified in place (see CreationMeta)."""
+    of such leaves, and views that may not be modified in place (see CreationMeta).
+    It comes before the autograd kernel asks for the arguments' history: its errors are
+    marked ``before_inputs`` so that ``autograd_first`` lets a stale argument's wait."""
+    error = _inplace_error(self, others)
+    if error is not None:
+        error.before_inputs = True
+        raise error
+
+
+def _inplace_error(self, others):
     if self._is_inference and not is_inference_mode_enabled():
-        raise RuntimeError(msg.INFERENCE_INPLACE)
+        return RuntimeError(msg.INFERENCE_INPLACE)
     if not is_grad_enabled() or not (self.requires_grad or any(t.requires_grad for t in others)):
-        return
+        return None
     if self._base is not None:
         if self._creation_meta is not DEFAULT:
-            raise view_rebase_error(self, indirect=False)
+            return view_rebase_error(self, indirect=False)
         if self.requires_grad and self._base._grad_fn is None:
-            raise RuntimeError(msg.INPLACE_VIEW_OF_LEAF)
+            return RuntimeError(msg.INPLACE_VIEW_OF_LEAF)
     if self.requires_grad and self._grad_fn is None:  # a view's history as it is: a view
-        raise RuntimeError(msg.INPLACE_LEAF)  # whose base gained history since is a "leaf"
+        return RuntimeError(msg.INPLACE_LEAF)  # whose base gained history since is a "leaf"
+    return None
 
 
 def _snapshot(self):

@@ -234,7 +234,8 @@ class MaximumBackward0(Node):
     """out = maximum(self, other);  the larger input gets grad, ties split it in half"""
 
     def apply(self, grad):
-        return _select_grad(grad, self.saved("self"), self.saved("other"), self)
+        other = self.saved("other")  # PyTorch unpacks (and version-checks) other first
+        return _select_grad(grad, self.saved("self"), other, self)
 
 
 class MinimumBackward0(Node):
@@ -506,9 +507,12 @@ class MaskedFillBackward1(Node):
 def masked_fill(self, mask, value):
     from .._tensor import Tensor
     broadcast_shape(mask._data.shape, self._data.shape)  # PyTorch's order (a is the mask)
+    # PyTorch fills a contiguous clone of (expanded) self in place: the result is
+    # contiguous whatever self's layout (np.where would keep it)
+    fill = value._data.astype(self._dtype.numpy) if isinstance(value, Tensor) \
+        else np.asarray(value, self._dtype.numpy)
+    data = np.where(mask._data, fill, self._data).copy(order="C")
     if isinstance(value, Tensor):
-        data = np.where(mask._data, value._data.astype(self._dtype.numpy), self._data)
         return record(MaskedFillBackward1, new_tensor(data, self._dtype), (self, value),
                       {"mask": mask})
-    data = np.where(mask._data, np.asarray(value, self._dtype.numpy), self._data)
     return record(MaskedFillBackward0, new_tensor(data, self._dtype), (self,), {"mask": mask})
