@@ -344,6 +344,31 @@ program("binary_ops_with_operands_that_are_not_numbers", """
 """, contains="unsupported operand")
 
 
+# An in-place op reading its own memory through a view PyTorch cannot prove harmless
+# (not dense): the kernel goes element after element and reads values already written.
+program("in_place_op_reading_itself_through_a_view", """
+    import torch
+    def attempt(f):
+        try:
+            print(f())
+        except RuntimeError as e:
+            print(e)
+    y = torch.arange(1., 10.).reshape(3, 3, 1)
+    attempt(lambda: y.mul_(y[:, 1]).flatten())
+    z = torch.arange(1., 7.).reshape(2, 3)
+    attempt(lambda: z.add_(z[:, 0:1]))
+    u = torch.arange(1., 7.).reshape(3, 2).t()
+    attempt(lambda: u.mul_(u[:, 1:2]))
+    v = torch.arange(4.)
+    attempt(lambda: v.mul_(v))
+    w = torch.arange(1., 10.).reshape(3, 3)
+    attempt(lambda: w.t().sub_(w[0]))
+    q = torch.arange(1., 13.).reshape(3, 4)
+    attempt(lambda: q[:, ::2].mul_(q[:, 1:2]))
+    attempt(lambda: q)
+""", contains="1800.")
+
+
 # Result layouts decide later view() calls: reductions and cumsum write contiguous results,
 # flip and sort keep the input's layout (size-1 dims' strides left out: they do not matter).
 program("result_layouts_of_reductions_flip_sort", attempt_all("""

@@ -91,8 +91,46 @@ def apply_inplace(self, op, *args, check_overlap=check_write, region=None, **kwa
         raise RuntimeError(msg.INPLACE_BROADCAST.format(
             shape=list(self._data.shape), broadcast=list(out._data.shape)))
     _check_cast(out, self)
+    if check_overlap is check_write and _reads_itself(self, tensors):
+        out._data[...] = _in_memory_order(self, op, args, kwargs)
     commit_inplace(self, out, region)
     return self
+
+
+def _reads_itself(self, tensors):
+    """An argument reads ``self``'s memory through another view (an overlap PyTorch's
+    check could not rule out: one of them is not dense)."""
+    mine = self._data
+    return any(t._data is not mine and np.shares_memory(t._data, mine) and not (
+        t._data.__array_interface__ == mine.__array_interface__) for t in tensors)
+
+
+def _in_memory_order(self, op, args, kwargs):
+    """The values ``op`` leaves in ``self`` when an argument reads ``self``'s memory:
+    PyTorch's TensorIterator cannot prove the overlap harmless, so it goes through
+    ``self`` element after element (in memory order) and an element read after it was
+    written is read with its new value. Only such rare programs take this slow path."""
+    from .._grad_mode import no_grad
+    from .indexing import _addresses
+    current = self._data.copy()
+    position = {a: i for i, a in enumerate(_addresses(self._data).ravel())}
+    flat = current.reshape(-1)  # a view: current is a fresh contiguous copy
+    shape = self._data.shape
+    readers = [(i, np.broadcast_to(a._data, shape)) for i, a in enumerate(args)
+               if isinstance(a, Tensor)]
+    addresses = [(i, _addresses(data), data) for i, data in readers]
+    order = np.argsort(_addresses(self._data).ravel(), kind="stable")
+    with no_grad():
+        for k in order:
+            index = np.unravel_index(k, shape)
+            operands = list(args)
+            for i, where, data in addresses:
+                address = where[index]
+                value = flat[position[address]] if address in position else data[index]
+                operands[i] = Tensor._make(np.array(value, data.dtype), args[i]._dtype)
+            element = Tensor._make(np.array(flat[k], current.dtype), self._dtype)
+            flat[k] = op(element, *operands, **kwargs)._data
+    return current
 
 
 def commit_inplace(self, out, region=None):
