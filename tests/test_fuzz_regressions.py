@@ -369,6 +369,16 @@ program("in_place_op_reading_itself_through_a_view", """
 """, contains="1800.")
 
 
+# From a fresh 10,000-seed run: copy_ from a view of itself goes element by element
+# (later elements read values already written).
+program("copy_from_itself", """
+    import torch
+    z = torch.tensor([[0.5, -1.5], [-1.25, 1.0]])
+    z.copy_(z[:, 1])
+    print(z)
+""", contains="1.0000")
+
+
 # Result layouts decide later view() calls: reductions and cumsum write contiguous results,
 # flip and sort keep the input's layout (size-1 dims' strides left out: they do not matter).
 program("result_layouts_of_reductions_flip_sort", attempt_all("""

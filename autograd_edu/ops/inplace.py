@@ -91,7 +91,7 @@ def apply_inplace(self, op, *args, check_overlap=check_write, region=None, **kwa
         raise RuntimeError(msg.INPLACE_BROADCAST.format(
             shape=list(self._data.shape), broadcast=list(out._data.shape)))
     _check_cast(out, self)
-    if check_overlap is check_write and _reads_itself(self, tensors):
+    if check_overlap in (check_write, check_copy) and _reads_itself(self, tensors):
         out._data[...] = _in_memory_order(self, op, args, kwargs)
     commit_inplace(self, out, region)
     return self
