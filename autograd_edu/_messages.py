@@ -231,3 +231,11 @@ INDEX_PUT_DTYPE = (
     "Index put requires the source and destination dtypes match, got {dst} for the destination "
     "and {src} for the source."
 )
+# matrix products' dtype checks, by op (a, b: the operands' scalar types; *_c: C names)
+PRODUCT_DTYPES = {
+    "dot": "dot : expected both vectors to have same dtype, but found {a} and {b}",
+    "mv": "addmv input tensors must have the same dtype, but got {b}, {a}, and {b}",
+    "bmm": "expected scalar type {a} but found {b}",
+    "addmm": "mat1 and mat2 must have the same dtype, but got {a} and {b}",
+    "mm": "expected m1 and m2 to have the same dtype, but got: {a_c} != {b_c}",
+}

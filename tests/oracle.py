@@ -283,6 +283,28 @@ def assert_same_output(program: str, *, subprocess: bool = False, contains=(), f
     return expected
 
 
+# Preludes for programs that try many statements and print each outcome (the same text
+# under both engines, so exceptions are compared too).
+ATTEMPT_CALL = """
+def attempt(f):
+    try:
+        print(f())
+    except Exception as e:
+        print(type(e).__name__, e)
+"""
+ATTEMPT_EXEC = """
+import warnings
+warnings.simplefilter("always")
+
+def attempt(code, **names):
+    try:
+        exec(code, {"torch": torch, **names})
+        print("ok:", code)
+    except Exception as e:
+        print(f"{type(e).__name__}: {e} <- {code}")
+"""
+
+
 def error_program(setup: str, statement: str) -> str:
     """A program that runs ``setup`` then prints the exception ``statement`` raises."""
     setup = textwrap.dedent(setup).strip("\n")

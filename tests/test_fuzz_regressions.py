@@ -18,9 +18,8 @@ def program(name: str, text: str, contains=()):
 
 
 def attempt_all(body: str) -> str:
-    """A helper, defined in a program, that prints each statement's result or error."""
-    return "def attempt(f):\n    try:\n        print(f())\n    except Exception as e:\n" \
-           "        print(type(e).__name__, e)\n" + textwrap.dedent(body)
+    """``body`` after ``attempt(f)``, which prints f()'s result or error."""
+    return oracle.ATTEMPT_CALL + textwrap.dedent(body)
 
 
 program("backward_of_view_made_under_no_grad", attempt_all("""
@@ -346,13 +345,8 @@ program("binary_ops_with_operands_that_are_not_numbers", """
 
 # An in-place op reading its own memory through a view PyTorch cannot prove harmless
 # (not dense): the kernel goes element after element and reads values already written.
-program("in_place_op_reading_itself_through_a_view", """
+program("in_place_op_reading_itself_through_a_view", attempt_all("""
     import torch
-    def attempt(f):
-        try:
-            print(f())
-        except RuntimeError as e:
-            print(e)
     y = torch.arange(1., 10.).reshape(3, 3, 1)
     attempt(lambda: y.mul_(y[:, 1]).flatten())
     z = torch.arange(1., 7.).reshape(2, 3)
@@ -366,7 +360,7 @@ program("in_place_op_reading_itself_through_a_view", """
     q = torch.arange(1., 13.).reshape(3, 4)
     attempt(lambda: q[:, ::2].mul_(q[:, 1:2]))
     attempt(lambda: q)
-""", contains="1800.")
+"""), contains="1800.")
 
 
 # From a fresh 10,000-seed run: copy_ from a view of itself goes element by element

@@ -75,16 +75,7 @@ show(x.squeeze().logsumexp(0).reshape(1, 1), x)
 """)
 
 # which saved tensor a backward unpacks (and checks) first, and what its error names
-TRY = """
-import torch
-
-def attempt(f):
-    try:
-        f()
-        print("no error")
-    except RuntimeError as e:
-        print(e)
-"""
+TRY = "import torch\n" + oracle.ATTEMPT_CALL
 
 program("gather_saves_self_and_checks_index_first", TRY + """
 x = torch.tensor([[-0.9], [0.1]], requires_grad=True)

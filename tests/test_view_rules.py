@@ -13,14 +13,7 @@ import textwrap
 import oracle
 import pytest
 
-ATTEMPT = """
-import torch
-def attempt(f):
-    try:
-        print('ok', f())
-    except Exception as e:
-        print(type(e).__name__, e)
-"""
+ATTEMPT = "import torch\n" + oracle.ATTEMPT_CALL
 
 PROGRAMS: dict[str, tuple[str, tuple]] = {}
 

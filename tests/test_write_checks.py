@@ -19,17 +19,7 @@ import pytest
 
 PROGRAMS: dict[str, str] = {}
 
-ATTEMPT = """
-import warnings
-warnings.simplefilter("always")
-
-def attempt(code, **names):
-    try:
-        exec(code, {"torch": torch, **names})
-        print("ok:", code)
-    except Exception as e:
-        print(f"{type(e).__name__}: {e} <- {code}")
-"""
+ATTEMPT = oracle.ATTEMPT_EXEC
 
 
 def program(name: str, text: str):

@@ -101,8 +101,11 @@ def _reads_itself(self, tensors):
     """An argument reads ``self``'s memory through another view (an overlap PyTorch's
     check could not rule out: one of them is not dense)."""
     mine = self._data
-    return any(t._data is not mine and np.shares_memory(t._data, mine) and not (
-        t._data.__array_interface__ == mine.__array_interface__) for t in tensors)
+    # may_share_memory (bounds only) first: exact shares_memory is costly, and this runs
+    # for every in-place op (an SGD step's p.add_(g) included)
+    return any(t._data is not mine and np.may_share_memory(t._data, mine)
+               and np.shares_memory(t._data, mine)
+               and t._data.__array_interface__ != mine.__array_interface__ for t in tensors)
 
 
 def _in_memory_order(self, op, args, kwargs):

@@ -56,22 +56,10 @@ def _operands(a, b):
 def _same_dtype(a, b, op="mm"):
     """Matrix products need one dtype (PyTorch does not promote them). Each op checks
     at its own moment: ``dot`` first, the others after their shape checks."""
-    if a._dtype is b._dtype:
-        return
-    if op == "dot":
-        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
-                           f"{a._dtype.c_name} and {b._dtype.c_name}")
-    if op == "mv":
-        raise RuntimeError(f"addmv input tensors must have the same dtype, but got "
-                           f"{b._dtype.c_name}, {a._dtype.c_name}, and {b._dtype.c_name}")
-    if op == "bmm":
-        raise RuntimeError(f"expected scalar type {a._dtype.c_name} but found "
-                           f"{b._dtype.c_name}")
-    if op == "addmm":
-        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
-                           f"{a._dtype.c_name} and {b._dtype.c_name}")
-    raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                       f"{_C_TYPE[a._dtype.name]} != {_C_TYPE[b._dtype.name]}")
+    if a._dtype is not b._dtype:
+        raise RuntimeError(msg.PRODUCT_DTYPES[op].format(
+            a=a._dtype.c_name, b=b._dtype.c_name, a_c=_C_TYPE[a._dtype.name],
+            b_c=_C_TYPE[b._dtype.name]))
 
 
 def _strides(t):
