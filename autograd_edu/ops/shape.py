@@ -455,7 +455,9 @@ def repeat(self, *repeats):
     if len(repeats) < self._data.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
                            "of dimensions of tensor")
-    out = new_tensor(np.tile(self._data, repeats), self._dtype)
+    # np.tile keeps the layout of an expanded input when all repeats are 1; PyTorch
+    # writes a new contiguous tensor
+    out = new_tensor(np.asarray(np.tile(self._data, repeats), order="C"), self._dtype)
     return record(RepeatBackward0, out, (self,), {"repeats": repeats,
                                                   "self_sym_sizes": self._data.shape})
 
