@@ -100,6 +100,7 @@ ITEM_NUMEL = "a Tensor with {numel} elements cannot be converted to Scalar"
 NUMPY_REQUIRES_GRAD = (
     "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
 )
+FLATTEN_DIMS = "flatten() has invalid args: start_dim cannot come after end_dim"
 VIEW_SIZE = "shape '{shape}' is invalid for input of size {numel}"
 VIEW_STRIDE = (
     "view size is not compatible with input tensor's size and stride (at least one dimension "

@@ -29,7 +29,7 @@ _METHODS = {
 # derivative; matmul connects stale views itself after its own check). The ops' modules
 # keep the plain functions, for their internal calls.
 _CHECKED_FIRST = set("eq ne lt le gt ge isnan equal allclose logical_not argmax argmin all any "
-                     "narrow chunk outer matmul".split())
+                     "narrow chunk outer matmul reshape reshape_as flatten".split())
 PUBLIC = {name: autograd_first(getattr(module, name))
           for module, names in [*_METHODS.items(), (shape, "cat stack"), (pointwise, "where")]
           for name in names.split() if name not in _CHECKED_FIRST}

@@ -7,7 +7,7 @@ import numpy as np
 from .. import _messages as msg
 from .._tensor import Tensor, view_creation_meta
 from ..autograd.graph import Node
-from ._common import new_tensor, record, wrap_dim, wrap_dims
+from ._common import autograd_first, new_tensor, record, wrap_dim, wrap_dims
 
 
 def make_view(self, data, view_fn, multi_output=False):
@@ -75,6 +75,9 @@ def view(self, *size):
     return record(ViewBackward0, out, (self,), {"self_sym_sizes": self._data.shape})
 
 
+_view_autograd_first = autograd_first(view)
+
+
 class ReshapeAliasBackward0(ViewBackward0):
     """out = self reshaped without copying (a non-contiguous but compatible
     layout);  grad_self = grad.reshape(self's size)"""
@@ -84,10 +87,14 @@ def reshape(self, *size):
     """PyTorch's three cases: a contiguous tensor is viewed (ViewBackward0); a
     non-contiguous one whose layout still allows it is aliased
     (ReshapeAliasBackward0); otherwise it is copied to contiguous memory first
-    (CloneBackward0, then UnsafeViewBackward0)."""
-    shape = infer_size(_sizes_arg(size), self._data.size)
+    (CloneBackward0, then UnsafeViewBackward0).
+
+    PyTorch's reshape is composite: a contiguous tensor goes straight to ``view``,
+    whose autograd kernel refuses a stale view before the size is checked; otherwise
+    the size is checked first (so ``reshape`` itself is not wrapped in autograd_first)."""
     if self._data.flags.c_contiguous:
-        return view(self, shape)
+        return _view_autograd_first(self, *size)
+    shape = infer_size(_sizes_arg(size), self._data.size)
     try:
         data = np.reshape(self._data, shape, copy=False)
     except ValueError:
@@ -100,9 +107,11 @@ def reshape(self, *size):
 
 
 def flatten(self, start_dim=0, end_dim=-1):
+    start, end = wrap_dim(start_dim, self._data.ndim), wrap_dim(end_dim, self._data.ndim)
+    if start > end:
+        raise RuntimeError(msg.FLATTEN_DIMS)
     if self._data.ndim == 0:
         return reshape(self, (1,))
-    start, end = wrap_dim(start_dim, self._data.ndim), wrap_dim(end_dim, self._data.ndim)
     if start == end:
         return self
     shape = self._data.shape
