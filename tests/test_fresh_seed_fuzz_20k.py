@@ -8,7 +8,11 @@ the engine was fixed against seeds 0-19999:
 - ``reshape`` is composite in PyTorch: a contiguous tensor goes straight to ``view``
   (whose autograd kernel refuses a stale view before the size is checked), a
   non-contiguous one has its size checked first; ``flatten`` wraps its dims and checks
-  ``start_dim <= end_dim`` (also for 0-d tensors) before it reshapes.
+  ``start_dim <= end_dim`` (also for 0-d tensors) before it reshapes;
+- ``view``/``reshape`` give PyTorch's strides (its ``computeStride``), also to size-1
+  dims where numpy chooses others: the memory-overlap check of in-place ops compares
+  strides, so ``y2[::2].reshape(1, 1) /= y2`` is a full overlap (allowed), not a
+  partial one. (Strides of empty tensors are numpy's, which PyTorch never reads.)
 """
 
 from __future__ import annotations
@@ -64,6 +68,55 @@ for kind in ["split", "no_grad", "fresh"]:
                 print(kind, how, code, r.shape, r.grad_fn.name())
             except Exception as e:
                 print(kind, how, code, type(e).__name__, e)
+""")
+
+
+program("view_strides", """
+import itertools
+import torch
+x = torch.arange(24.).reshape(2, 3, 4)
+BASES = {"x": x, "x[:, :, ::2]": x[:, :, ::2], "x[:1, ::2, :1]": x[:1, ::2, :1],
+         "x.transpose(0, 2)": x.transpose(0, 2), "x[0, :1, ::3]": x[0, :1, ::3],
+         "x[1:, 1:2]": x[1:, 1:2], "x[:, :, 0]": x[:, :, 0], "x[0, 0, 0]": x[0, 0, 0],
+         "x[:1].expand(3, 3, 4)": x[:1].expand(3, 3, 4), "x[..., None, ::4]": x[..., None, ::4],
+         "x.permute(1, 0, 2)[:1]": x.permute(1, 0, 2)[:1], "x[1, ::2, ::3]": x[1, ::2, ::3]}
+for name, base in BASES.items():
+    n = base.numel()
+    shapes = [(n,), (1, n), (n, 1), (1, 1, n), (1, n, 1), (-1, 1, 1)]
+    shapes += [(a, n // a) for a in range(2, n) if n % a == 0]
+    shapes += [(a, 1, n // a, 1) for a in range(2, n) if n % a == 0]
+    for shape in shapes:
+        for how in ["view", "reshape"]:
+            try:
+                v = getattr(base, how)(*shape)
+                print(name, how, shape, v.shape, v.stride(), v._is_view(), v.is_contiguous())
+            except RuntimeError as e:
+                print(name, how, shape, e)
+    steps = ["[::2]", ".reshape(1, 1, -1)", ".flatten()", ".unsqueeze(1)"]
+    for chain in itertools.permutations(steps, 3):
+        try:
+            v = eval("base" + "".join(chain))
+            print(name, chain, v.shape, v.stride())
+        except (RuntimeError, IndexError) as e:
+            print(name, chain, e)
+""")
+
+program("overlap_of_reshaped_size1_views", """
+import torch
+for shape in [(1, 1), (1, 2), (2, 1), (1,), (1, 1, 3)]:
+    for step in [1, 2]:
+        for how in ["reshape(1, -1)", "reshape(-1, 1)", "view(-1)", "reshape(1, 1, -1)"]:
+            x = torch.rand(shape, dtype=torch.float64, requires_grad=True)
+            y = x.sort(dim=0)[0]
+            v = y[::step]
+            w = eval("v." + how)
+            print(shape, step, how, w.shape, w.stride(), y.stride())
+            for code in ["w /= y", "w.mul_(y)", "y.add_(w)", "w.copy_(y)"]:
+                try:
+                    exec(code)
+                    print(code, "ok")
+                except RuntimeError as e:
+                    print(code, e)
 """)
 
 

@@ -249,9 +249,11 @@ def _apply_basic(self, index, skip_single_slice=True, before_index_error=None):
     ``x[:, :]`` an alias, and ``x[:] = v`` writes ``x`` itself. A bad advanced index is
     found by the index kernel, after autograd saw the indexed tensor: the caller's
     ``before_index_error(result)`` raises any error PyTorch would give before it."""
-    if self._data.ndim == 0 and isinstance(index, int | np.integer):
+    if self._data.ndim == 0 and isinstance(index, int | np.integer) and not isinstance(index, bool):
         raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                          "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+    if self._data.ndim == 0 and isinstance(index, slice):  # PyTorch's one-index fast path
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
     items = index if isinstance(index, tuple) else (index,)
     skip_slices = isinstance(index, tuple) or skip_single_slice
     n_real = sum(1 for i in items if i is not None and i is not Ellipsis

@@ -65,13 +65,56 @@ class UnsafeViewBackward0(ViewBackward0):
     grad_self = grad.reshape(self's size)"""
 
 
+def _view_strides(shape, strides, new_shape):
+    """The strides (in elements) of a view of a (shape, strides) tensor as
+    ``new_shape``, or None when no view can have it: PyTorch's ``computeStride``
+    (ATen/TensorUtils.cpp). The dims are cut into chunks that are contiguous among
+    themselves; each chunk must be refilled by consecutive new dims of the same numel.
+    numpy decides the same question but may give new size-1 dims other strides, and
+    strides decide whether two views are the same elements in the same layout."""
+    if not shape:
+        return (1,) * len(new_shape)
+    new_strides = [0] * len(new_shape)
+    if 0 in shape:  # any strides will do; PyTorch's: old ones, or contiguous ones
+        if tuple(shape) == tuple(new_shape):
+            return tuple(strides)
+        stride = 1
+        for d in reversed(range(len(new_shape))):
+            new_strides[d], stride = stride, stride * max(new_shape[d], 1)
+        return tuple(new_strides)
+    view_d, chunk_stride, tensor_numel, view_numel = len(new_shape) - 1, strides[-1], 1, 1
+    for d in reversed(range(len(shape))):
+        tensor_numel *= shape[d]
+        if d == 0 or (shape[d - 1] != 1 and strides[d - 1] != tensor_numel * chunk_stride):
+            while view_d >= 0 and (view_numel < tensor_numel or new_shape[view_d] == 1):
+                new_strides[view_d] = view_numel * chunk_stride
+                view_numel *= new_shape[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                return None
+            if d > 0:
+                chunk_stride, tensor_numel, view_numel = strides[d - 1], 1, 1
+    return tuple(new_strides) if view_d == -1 else None
+
+
+def _viewed(a, shape):
+    """The numpy array ``a`` viewed as ``shape`` with PyTorch's strides, or None."""
+    strides = _view_strides(a.shape, [s // a.itemsize for s in a.strides], shape)
+    if strides is None:
+        return None
+    strides = tuple(s * a.itemsize for s in strides)
+    data = np.reshape(a, shape, copy=False) if a.flags.c_contiguous else None
+    if data is None or data.strides != strides:  # rare: numpy chose other strides
+        data = np.lib.stride_tricks.as_strided(a, shape, strides)
+    return data
+
+
 def view(self, *size):
     shape = infer_size(_sizes_arg(size), self._data.size)
-    try:
-        data = np.reshape(self._data, shape, copy=False)
-    except ValueError:
-        raise RuntimeError(msg.VIEW_STRIDE) from None
-    out = make_view(self, data, lambda a: np.reshape(a, shape, copy=False))
+    data = _viewed(self._data, shape)
+    if data is None:
+        raise RuntimeError(msg.VIEW_STRIDE)
+    out = make_view(self, data, lambda a: _viewed(a, shape))
     return record(ViewBackward0, out, (self,), {"self_sym_sizes": self._data.shape})
 
 
@@ -95,14 +138,13 @@ def reshape(self, *size):
     if self._data.flags.c_contiguous:
         return _view_autograd_first(self, *size)
     shape = infer_size(_sizes_arg(size), self._data.size)
-    try:
-        data = np.reshape(self._data, shape, copy=False)
-    except ValueError:
+    data = _viewed(self._data, shape)
+    if data is None:
         from .copying import clone
         copied = clone(self, memory_format="contiguous")
         out = new_tensor(np.reshape(copied._data, shape), self._dtype)
         return record(UnsafeViewBackward0, out, (copied,), {"self_sym_sizes": copied._data.shape})
-    out = make_view(self, data, lambda a: np.reshape(a, shape, copy=False))
+    out = make_view(self, data, lambda a: _viewed(a, shape))
     return record(ReshapeAliasBackward0, out, (self,), {"self_sym_sizes": self._data.shape})
 
 
