@@ -13,6 +13,8 @@ the engine was fixed against seeds 0-19999:
   dims where numpy chooses others: the memory-overlap check of in-place ops compares
   strides, so ``y2[::2].reshape(1, 1) /= y2`` is a full overlap (allowed), not a
   partial one. (Strides of empty tensors are numpy's, which PyTorch never reads.)
+- indexing a 0-d tensor: a lone slice gives PyTorch's own error, a bool unsqueezes
+  (found by the stride test above, not by the fuzzer).
 """
 
 from __future__ import annotations
@@ -117,6 +119,28 @@ for shape in [(1, 1), (1, 2), (2, 1), (1,), (1, 1, 3)]:
                     print(code, "ok")
                 except RuntimeError as e:
                     print(code, e)
+""")
+
+
+program("zero_dim_indexing", """
+import torch
+CODES = ["t[::2]", "t[:]", "t[0:1]", "t[1:]", "t[:, 0]", "t[0]", "t[..., ::2]", "t[None, ::2]",
+         "t[None, 0]", "t[:, :]", "t[::2, None]", "t[[0]]", "t[torch.tensor(0)]", "t[..., 0]",
+         "t[True]", "t[False]", "t[True, ::2]", "t[True, None]", "t[None, None]"]
+for code in CODES:
+    t = torch.tensor(1., requires_grad=True) * 2
+    try:
+        r = eval(code)
+        print(code, r.shape, r.grad_fn.name())
+    except IndexError as e:
+        print(code, e)
+    for write in [code + " = 5.", code + " += 5."]:
+        t = torch.tensor(1.)
+        try:
+            exec(write)
+            print(write, t)
+        except IndexError as e:
+            print(write, e)
 """)
 
 
