@@ -32,13 +32,13 @@ def check_inplace(self, *others):
     of such leaves, and views that may not be modified in place (see CreationMeta).
     It comes before the autograd kernel asks for the arguments' history: its errors are
     marked ``before_inputs`` so that ``autograd_first`` lets a stale argument's wait."""
-    error = _inplace_error(self, others)
+    error = inplace_error(self, others)
     if error is not None:
         error.before_inputs = True
         raise error
 
 
-def _inplace_error(self, others):
+def inplace_error(self, others):
     if self._is_inference and not is_inference_mode_enabled():
         return RuntimeError(msg.INFERENCE_INPLACE)
     if not is_grad_enabled() or not (self.requires_grad or any(t.requires_grad for t in others)):
@@ -144,23 +144,27 @@ def commit_inplace(self, out, region=None):
         self._data[region] = out._data[region]
     self._version_counter.version += 1
     node = out._grad_fn
-    if node is None:
-        return
-    if self._base is None:
-        set_history(self, node)
+    if node is not None:
+        rebase_history(self, node)
         _rebind_saved_output(node, out, self)
+
+
+def rebase_history(self, node, output_nr=0):
+    """``self`` was changed in place by what ``node`` records: it now comes out of
+    ``node``; a view's base gets a ``CopySlices`` node around ``node``, and the view
+    reads its part of the base (PyTorch's rebase_history)."""
+    if self._base is None:
+        set_history(self, node, output_nr)
         return
     base = self._base
     copy_slices = CopySlices()
     copy_slices._next_edges = (gradient_edge(base),) + node._next_edges[1:]
     copy_slices._input_metadata = ((base._data.shape, base._dtype),)
     copy_slices._saved = {"view_fn": self._view_fn, "fn": node,
-                          "base_overlaps": has_internal_overlap(base._data) == YES,
-                          "view_overlaps": has_internal_overlap(self._data) == YES}
+                          "base_overlaps": has_internal_overlap(base._data) == YES}
     set_history(base, copy_slices)
     set_history(self, view_of_base_node(self))
     self._view_version = self._version_counter.version
-    _rebind_saved_output(node, out, self)
 
 
 def view_of_base_node(view):
@@ -194,28 +198,39 @@ class CopySlices(Node):
         return "torch::autograd::CopySlices"  # PyTorch's C++ node keeps its C++ name
 
     def apply(self, grad):
+        """PyTorch's CopySlices::apply, with tensor operations: under ``create_graph``
+        they record, so the gradient has a history (a double backward goes through)."""
         from ..autograd.engine import _validate_outputs
+        from .copying import clone
         view_fn, fn = self.saved("view_fn"), self.saved("fn")
         if fn is None:  # released by an earlier backward, as PyTorch's CopySlices drops ``fn``
             raise RuntimeError(msg.SECOND_BACKWARD)
-        # PyTorch copies the gradient into a tensor laid out as the base, then the
-        # view's gradient into it through the view: copy_'s overlap check fails
-        # when either is an expanded tensor
+        # PyTorch copies the gradient into a tensor laid out as the base: copy_'s overlap
+        # check fails when the base is an expanded tensor (ours is laid out contiguously)
         if self.saved("base_overlaps"):
             raise RuntimeError(msg.INTERNAL_OVERLAP)
-        data = grad._data.copy()
-        part = new_tensor(np.array(view_fn(data)), grad._dtype)
-        fn_grads = _validate_outputs(fn, fn._next_edges, fn.apply(part))
-        if self.saved("view_overlaps") and fn_grads[0] is not None and self.needs_input_grad(0):
-            raise RuntimeError(msg.INTERNAL_OVERLAP)
-        view_fn(data)[...] = 0 if fn_grads[0] is None else fn_grads[0]._data
-        result = new_tensor(data, grad._dtype)
-        # PyTorch's result.copy_(grad), then grad_slice.copy_(fn's gradient): version 2
-        result._version_counter.version = 1 if fn_grads[0] is None else 2
+        result = Tensor._make(np.empty(grad._data.shape, grad._dtype.numpy), grad._dtype)
+        copy_(result, grad)
+        grad_slice = as_strided_view(result, view_fn)
+        fn_grads = _validate_outputs(fn, fn._next_edges,
+                                     fn.apply(clone(grad_slice, memory_format="contiguous")))
+        if fn_grads[0] is None or not self.needs_input_grad(0):
+            return (None, *fn_grads[1:])
+        copy_(grad_slice, fn_grads[0])  # refused when the view is an expanded tensor
         return (result, *fn_grads[1:])
 
     def release_variables(self):
         self._saved["fn"] = None
+
+
+def as_strided_view(base, view_fn):
+    """``view_fn``'s view of ``base`` as PyTorch's ``base.as_strided(...)``: its
+    gradient goes to its part of ``base`` (AsStridedBackward0)."""
+    from ._common import record
+    from .shape import make_view
+    out = make_view(base, view_fn(base._data), view_fn)
+    return record(AsStridedBackward0, out, (base,),
+                  {"view_fn": view_fn, "base_sizes": base._data.shape})
 
 
 class AsStridedBackward0(Node):
