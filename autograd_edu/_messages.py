@@ -124,6 +124,13 @@ MEAN_DTYPE = (
 LEN_0D = "len() of a 0-d tensor"
 LEAF_MOVED = "leaf variable has been moved into the graph interior"
 INPLACE_LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
+INPLACE_LEAF_CUSTOM_FUNCTION = (  # ctx.mark_dirty(leaf) in a custom Function's forward
+    "a leaf Variable that requires grad has been used in an in-place operation."
+)
+DIRTY_NOT_RETURNED = (
+    "Some elements marked as dirty during the forward method were not returned as output. "
+    "The inputs that are modified inplace must all be outputs of the Function."
+)
 INPLACE_VIEW_OF_LEAF = (
     "a view of a leaf Variable that requires grad is being used in an in-place operation."
 )

@@ -4,7 +4,8 @@ recording and links the outputs to one ``MyFnBackward`` node whose
 ``apply`` calls your ``backward``. The node *is* the ``ctx``, as in PyTorch."""
 
 from .. import _grad_mode
-from .._tensor import IN_CUSTOM_FUNCTION
+from .. import _messages as msg
+from .._tensor import IN_CUSTOM_FUNCTION, Tensor
 from .graph import Node, SavedTensor, connect
 
 
@@ -102,9 +103,7 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        from .._tensor import Tensor
         ctx = cls._backward_cls()
-        tensor_inputs = [a if isinstance(a, Tensor) else None for a in args]
         ctx._is_tensor_input = tuple(isinstance(a, Tensor) for a in args)
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         with _grad_mode.no_grad():
@@ -116,17 +115,10 @@ class Function:
         single = not isinstance(outputs, tuple)
         outs = (outputs,) if single else outputs
         recording = _grad_mode.is_grad_enabled() and any(ctx.needs_input_grad)
-        if recording:
-            non_diff = getattr(ctx, "_non_differentiable", set())
-            outs = tuple(_fresh(o, args) if isinstance(o, Tensor) else o for o in outs)
-            tensor_outs = [o for o in outs if isinstance(o, Tensor)]
-            connect(ctx, [t for t in tensor_inputs if t is not None], tensor_outs)
-            for original, o in zip(outputs if not single else (outputs,), outs, strict=True):
-                if isinstance(o, Tensor) and id(original) in non_diff:
-                    o._grad_fn = None
-        for o in outs:  # PyTorch: a view returned by forward may not be modified in place
-            if isinstance(o, Tensor) and o._base is not None:
-                o._creation_meta = IN_CUSTOM_FUNCTION
+        dirty = ctx.__dict__.pop("_dirty", ())
+        for t in dirty:  # PyTorch bumps a dirty input's version once more
+            t._version_counter.version += 1
+        outs = _wrap_outputs(ctx, args, outs, dirty, recording)
         to_save = ctx.__dict__.pop("_to_save", ())  # keeping the list would be a cycle
         out_ids = {id(o): o for o in outs if isinstance(o, Tensor)}
         ctx._saved_list = tuple(
@@ -135,13 +127,53 @@ class Function:
         return outs[0] if single else outs
 
 
-def _fresh(t, args):
-    """An output that is an input returned as is must become a new tensor to carry history:
-    a view of the input, as in PyTorch."""
-    if any(t is a for a in args):
-        from ..ops.shape import make_view
-        return make_view(t, t._data, lambda a: a)
-    return t
+def _wrap_outputs(ctx, args, outs, dirty, recording):
+    """What ``apply`` returns for what ``forward`` returned (PyTorch's _wrap_outputs):
+
+    - an input changed in place and marked dirty is returned itself, its history
+      rebased onto ``ctx`` (a view's base gets a CopySlices node); a leaf that requires
+      grad may not be changed so;
+    - another input returned as is becomes a new view of it (to carry ``ctx``'s
+      history, or none), or, if it requires grad while nothing is recorded, a detached
+      alias;
+    - a dirty input that is not returned is refused."""
+    from ..ops.inplace import inplace_error, rebase_history
+    from ..ops.shape import make_view
+    non_diff = getattr(ctx, "_non_differentiable", set())
+    is_dirty = {id(t) for t in dirty}.__contains__
+    is_input = {id(a) for a in args if isinstance(a, Tensor)}.__contains__
+    wrapped, non_diff_outs = [], []
+    for o in outs:
+        if isinstance(o, Tensor):
+            differentiable = id(o) not in non_diff and o._dtype.is_floating_point
+            if is_dirty(id(o)) and recording:
+                if o.is_leaf and o.requires_grad:
+                    raise RuntimeError(msg.INPLACE_LEAF_CUSTOM_FUNCTION)
+                if o._base is not None and (error := inplace_error(o, ())) is not None:
+                    raise error  # the view rules of in-place ops
+            if is_input(id(o)) and not is_dirty(id(o)):
+                o = make_view(o, o._data, lambda a: a) if recording or not o.requires_grad \
+                    else o.detach()
+            elif is_input(id(o)) and not recording and o.requires_grad:
+                o = o.detach()
+            if not differentiable:
+                non_diff_outs.append(o)
+        wrapped.append(o)
+    tensor_outs = [o for o in wrapped if isinstance(o, Tensor)]
+    if recording:
+        modified = [o for o in tensor_outs if is_dirty(id(o))]
+        connect(ctx, [a for a in args if isinstance(a, Tensor)], tensor_outs, modified)
+        for nr, o in enumerate(tensor_outs):
+            if is_dirty(id(o)):
+                rebase_history(o, ctx, nr)
+            elif any(o is n for n in non_diff_outs):
+                o._grad_fn = None
+    if any(not any(o is t for o in outs) for t in dirty):
+        raise RuntimeError(msg.DIRTY_NOT_RETURNED)
+    for o in tensor_outs:  # PyTorch: a view returned by forward may not be modified in place
+        if o._base is not None and not is_dirty(id(o)):
+            o._creation_meta = IN_CUSTOM_FUNCTION
+    return tuple(wrapped)
 
 
 def _has_setup_context(cls):

@@ -274,9 +274,12 @@ def set_history(tensor, node, output_nr=0):
     tensor._grad_fn, tensor._output_nr = node, output_nr
 
 
-def connect(node, inputs, outputs):
-    """Wire ``node`` between its forward ``inputs`` and the ``outputs`` it made."""
+def connect(node, inputs, outputs, modified=()):
+    """Wire ``node`` between its forward ``inputs`` and the ``outputs`` it made
+    (except the ``modified`` ones, inputs changed in place: the caller rebases them)."""
     node._next_edges = tuple([gradient_edge(t) for t in inputs])
     node._input_metadata = tuple([(t._data.shape, t._dtype) for t in outputs])
     for nr, out in enumerate(outputs):
+        if any(out is m for m in modified):
+            continue
         out._grad_fn, out._output_nr = node, nr
