@@ -354,8 +354,8 @@ program("gradients_summed_in_place_by_the_engine", """
 
 # Not covered: in-place ops whose derivative needs the old self (mul_, pow_): PyTorch
 # saves a recorded clone of it (a CloneBackward0 the double-backward graph shows), we
-# save a snapshot without history. float64, because in float32 one case (exp_ through
-# y[::2, :1].t()) differs from PyTorch in the last bits of the second derivative.
+# save a snapshot without history. float64, because PyTorch's float32 exp is MKL's
+# (exp(1) = 2.7182817, numpy's 2.718282), which changes the last bits of one case.
 program("double_backward_through_copy_slices", """
     CASES = {
         "exp_": lambda v, w: v.exp_(),
