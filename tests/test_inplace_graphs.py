@@ -526,6 +526,28 @@ program("custom_function_integer_outputs_are_not_differentiable", """
 """)
 
 
+program("custom_function_mark_dirty_on_a_no_grad_view_of_a_leaf", """
+    class Double(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            ctx.mark_dirty(a)
+            return a.mul_(2)
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * 2
+
+    x = torch.tensor(-1.5, requires_grad=True)
+    with torch.no_grad():
+        v = x[None]
+    try:
+        Double.apply(v)
+    except RuntimeError as e:
+        print(e)
+    print(x._version, v.requires_grad)
+""")
+
+
 @pytest.mark.parametrize("name", list(PROGRAMS))
 def test_same_output(name):
     text, contains = PROGRAMS[name]

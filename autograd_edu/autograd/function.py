@@ -147,7 +147,7 @@ def _wrap_outputs(ctx, args, outs, dirty, recording):
         if isinstance(o, Tensor):
             differentiable = id(o) not in non_diff and o._dtype.is_floating_point
             if is_dirty(id(o)) and recording:
-                if o.is_leaf and o.requires_grad:
+                if o._grad_fn is None and o.requires_grad:  # C++ is_leaf(): no regeneration
                     raise RuntimeError(msg.INPLACE_LEAF_CUSTOM_FUNCTION)
                 if o._base is not None and (error := inplace_error(o, ())) is not None:
                     raise error  # the view rules of in-place ops
