@@ -13,6 +13,9 @@ the engine was fixed against seeds 0-19999:
   dims where numpy chooses others: the memory-overlap check of in-place ops compares
   strides, so ``y2[::2].reshape(1, 1) /= y2`` is a full overlap (allowed), not a
   partial one. (Strides of empty tensors are numpy's, which PyTorch never reads.)
+- ``where`` writes its result in the layout of its condition (TensorIterator's first
+  input) when that is a dense non-contiguous tensor of the result's shape, so a later
+  ``contiguous()`` is a copy (fuzz seed 54566);
 - indexing a 0-d tensor: a lone slice gives PyTorch's own error, a bool unsqueezes
   (found by the stride test above, not by the fuzzer).
 """
@@ -141,6 +144,21 @@ for code in CODES:
             print(write, t)
         except IndexError as e:
             print(write, e)
+""")
+
+
+program("where_takes_the_condition_layout", """
+import torch
+x = torch.ones(3, 3, 3, requires_grad=True)
+v = (x * 2).transpose(1, -3)
+for code in ["torch.where(x > 0, x, v)", "torch.where(v > 0, x, v)", "torch.where(v > 0, x, 1.)",
+             "torch.where(v > 0, 0., 1.)", "torch.where(v[0] > 0, x, v)", "v.where(v > 0, x)",
+             "x.where(v > 0, v)", "torch.where(v.mT > 0, v, x)"]:
+    r = eval(code)
+    print(code, r.stride(), r.is_contiguous())
+    with torch.no_grad():
+        c = r.contiguous()
+    print(c.requires_grad, c is r)
 """)
 
 

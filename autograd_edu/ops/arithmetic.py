@@ -25,13 +25,13 @@ def _binary(a, b, name=None):
     return a, b, dtype
 
 
-def _out_like(a, b, dtype):
+def out_like(a, b, dtype, *more):
     """Where PyTorch's TensorIterator would write: if the first operand is a
     dense non-contiguous tensor of the result's shape (e.g. transposed), the
     result gets its layout (this later decides view vs copy in ``reshape``)."""
     x = a._data
     if x.flags.c_contiguous or x.ndim < 2 or 0 in x.strides or x.shape != np.broadcast_shapes(
-            x.shape, b._data.shape):
+            x.shape, b._data.shape, *(t._data.shape for t in more)):
         return None
     return np.empty_like(x, dtype=dtype.numpy)
 
@@ -71,7 +71,7 @@ def _plus_scaled(a, b, alpha, dtype, sign=1, out=None):
 def add(self, other, *, alpha=1):
     a, b, dtype = _binary(self, other, "add")
     out = new_tensor(_plus_scaled(values(a, dtype), values(b, dtype), alpha, dtype,
-                                  out=_out_like(a, b, dtype)), dtype)
+                                  out=out_like(a, b, dtype)), dtype)
     return record(AddBackward0, out, (a, b), {"alpha": alpha})
 
 
@@ -88,7 +88,7 @@ class SubBackward0(Node):
 def sub(self, other, *, alpha=1):
     a, b, dtype = _binary(self, other, "sub")
     out = new_tensor(_plus_scaled(values(a, dtype), values(b, dtype), alpha, dtype, -1,
-                                  out=_out_like(a, b, dtype)), dtype)
+                                  out=out_like(a, b, dtype)), dtype)
     return record(SubBackward0, out, (a, b), {"alpha": alpha})
 
 
@@ -119,7 +119,7 @@ class MulBackward0(Node):
 @silent
 def mul(self, other):
     a, b, dtype = _binary(self, other, "mul")
-    out = new_tensor(np.multiply(values(a, dtype), values(b, dtype), out=_out_like(a, b, dtype)),
+    out = new_tensor(np.multiply(values(a, dtype), values(b, dtype), out=out_like(a, b, dtype)),
                      dtype)
     # each factor is saved only if the *other* one needs a gradient
     return record(MulBackward0, out, (a, b),
@@ -147,7 +147,7 @@ def div(self, other, *, rounding_mode=None):
     if not dtype.is_floating_point:
         from .. import _dtypes
         dtype = _dtypes.get_default_dtype()  # true division of integers gives floats
-    out = new_tensor(np.divide(values(a, dtype), values(b, dtype), out=_out_like(a, b, dtype)),
+    out = new_tensor(np.divide(values(a, dtype), values(b, dtype), out=out_like(a, b, dtype)),
                      dtype)
     return record(DivBackward0, out, (a, b),
                   {"self": _saved_if(a, b.requires_grad), "other": _saved_if(b, True)})

@@ -8,6 +8,7 @@ import numpy as np
 from .. import _dtypes
 from ..autograd.graph import Node
 from ._common import broadcast_shape, bump_version, new_tensor, promote, record, values
+from .arithmetic import out_like
 
 
 def _float_dtype(t):
@@ -281,8 +282,12 @@ def where(condition, input=None, other=None):  # noqa: A002
         return tuple(new_tensor(i, _dtypes.int64) for i in np.nonzero(condition._data))
     (a, b), dtype = promote(input, other, elementwise=False)
     broadcast_shape(condition._data.shape, a._data.shape, b._data.shape)  # PyTorch's error
-    out = new_tensor(np.where(condition._data.astype(bool), values(a, dtype), values(b, dtype)),
-                     dtype)
+    data = np.where(condition._data.astype(bool), values(a, dtype), values(b, dtype))
+    like = out_like(condition, a, dtype, b)  # the condition is TensorIterator's first input
+    if like is not None:
+        like[...] = data
+        data = like
+    out = new_tensor(data, dtype)
     return record(WhereBackward0, out, (a, b), {"condition": condition})
 
 
