@@ -26,7 +26,7 @@ torch 2.13 on AVX2 and AVX512 CPUs:
 1. The AVX2 kernels are built with ``-mfma`` and GCC's default
    ``-ffp-contract=fast``, so C expressions like ``x * (to - from) + from`` run as
    one fused multiply-add (a single rounding).  numpy has no FMA, so
-   :func:`_fma32` and :func:`_fma64` compute it exactly.
+   :func:`._fma.fma32` and :func:`._fma.fma64` compute it exactly.
 2. The float32 block fill uses the Cephes polynomials of ``avx_mathfun.h``, not
    the C library; :func:`_log256_ps` and :func:`_sincos256_ps` replay them
    operation by operation, including the multiply-adds GCC fused.
@@ -61,6 +61,9 @@ import time
 
 import numpy as np
 
+from ._fma import fma32 as _fma32
+from ._fma import fma64 as _fma64
+
 __all__ = [
     "Generator",
     "default_generator",
@@ -82,100 +85,6 @@ DEFAULT_SEED = 67280421310721
 
 _U32 = np.uint32
 _U64 = np.uint64
-
-
-# --------------------------------------------------------------------------
-# Exact fused multiply-add
-# --------------------------------------------------------------------------
-
-
-def _is_exact_scale(b) -> bool:
-    """True if ``b`` is a scalar whose products are exact (0 or a moderate power of two).
-
-    Then ``a * b + c`` rounds only once, so a plain multiply-add already equals
-    the fused one and the slow exact emulation can be skipped.
-    """
-    if np.ndim(b) != 0:
-        return False
-    b = float(b)
-    if b == 0.0:
-        return True
-    mantissa, exponent = math.frexp(abs(b))
-    return mantissa == 0.5 and -60 <= exponent <= 60
-
-
-def _two_sum(a, b):
-    """Knuth's TwoSum: ``s = fl(a + b)`` and the exact error ``a + b - s``."""
-    s = a + b
-    bb = s - a
-    return s, (a - (s - bb)) + (b - bb)
-
-
-def _round_to_odd_sum(a, b):
-    """``a + b`` rounded to float64 with "round to odd".
-
-    If the sum is inexact and ``fl(a + b)`` has an even last bit, step one ulp
-    towards the exact value (the neighbour there is odd).  A value rounded to
-    odd can be rounded again to a narrower format without double-rounding
-    errors (Boldo & Melquiond, 2008).
-    """
-    s, err = _two_sum(a, b)
-    fix = (err != 0) & ((s.view(np.int64) & 1) == 0)
-    if np.any(fix):
-        s = np.where(fix, np.nextafter(s, np.where(err > 0, np.inf, -np.inf)), s)
-    return s
-
-
-def _fma32(a, b, c):
-    """float32 ``a * b + c`` with a single rounding, like ``_mm256_fmadd_ps``.
-
-    The product of two float32 values is exact in float64 (24 + 24 bits < 53);
-    the float64 sum is then rounded to float32.  That second rounding can only
-    differ from a single rounding when the float64 sum lands exactly half-way
-    between two float32 values (low 29 mantissa bits ``1000...0``) or in the
-    float32 subnormal range; those rare elements are redone with round-to-odd.
-    """
-    a = np.asarray(a, np.float32)
-    b = np.asarray(b, np.float32)
-    c = np.asarray(c, np.float32)
-    p = np.multiply(a, b, dtype=np.float64)
-    s = p + c
-    out = s.astype(np.float32)
-    bits = s.view(np.int64)
-    tie = ((bits & 0x1FFFFFFF) == 0x10000000) | ((np.abs(s) < 2.0**-126) & (s != 0))
-    if np.any(tie):
-        shape = s.shape
-        pt = p[tie] if p.shape == shape else np.broadcast_to(p, shape)[tie]
-        ct = np.broadcast_to(c, shape)[tie].astype(np.float64)
-        out[tie] = _round_to_odd_sum(pt, ct).astype(np.float32)
-    return out
-
-
-def _split(a):
-    """Veltkamp split of a float64 into two 26-bit halves (``a == hi + lo``)."""
-    t = 134217729.0 * a  # 2**27 + 1
-    hi = t - (t - a)
-    return hi, a - hi
-
-
-def _fma64(a, b, c):
-    """float64 ``a * b + c`` with a single rounding, like C's ``std::fma``.
-
-    Boldo & Melquiond's emulation: the exact product ``uh + ul`` (Dekker), the
-    exact sum ``th + tl = c + uh``, then ``th + round_to_odd(tl + ul)``.
-    Valid for finite inputs far from overflow/underflow, which is all we need.
-    """
-    a = np.asarray(a, np.float64)
-    if _is_exact_scale(b):
-        return a * b + c
-    b = np.asarray(b, np.float64)
-    c = np.asarray(c, np.float64)
-    uh = a * b
-    ah, al = _split(a)
-    bh, bl = _split(b)
-    ul = ((ah * bh - uh) + ah * bl + al * bh) + al * bl
-    th, tl = _two_sum(c, uh)
-    return th + _round_to_odd_sum(tl, ul)
 
 
 # --------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import _dtypes, _random
 from .. import _messages as msg
+from .._fma import fma
 from .._ieee import cast
 from .._tensor import Size, Tensor
 from ._common import new_tensor
@@ -178,12 +179,6 @@ def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
     return _finish(_linspace_values(start, end, steps, dtype), dtype, requires_grad)
 
 
-def _fma(a, b, c, t):
-    """a * b + c rounded once to ``t``, as the compiled kernel's fused multiply-add does."""
-    wide = np.float64 if t is np.float32 else np.longdouble
-    return (np.asarray(a, wide) * np.asarray(b, wide) + np.asarray(c, wide)).astype(t)
-
-
 def _linspace_values(start, end, steps, dtype):
     """PyTorch's CPU linspace kernel, rounding included: the first half counts
     up from ``start`` (start + step·i), the second half down from ``end``
@@ -195,8 +190,8 @@ def _linspace_values(start, end, steps, dtype):
     half = steps // 2
 
     def rule(index):
-        up = _fma(step, index.astype(t), begin, t)
-        down = _fma(-step, (steps - index - 1).astype(t), finish, t)
+        up = fma(step, index.astype(t), begin, t)
+        down = fma(-step, (steps - index - 1).astype(t), finish, t)
         return np.where(index < half, up, down)
 
     return rule(np.arange(steps)).astype(dtype.numpy)

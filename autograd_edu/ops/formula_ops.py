@@ -10,6 +10,7 @@ operators (which record ``MulBackward0`` with a wrapped number).
 
 import numpy as np
 
+from .._fma import fma
 from ..autograd.graph import Node
 from ._common import new_tensor, record, values
 
@@ -153,20 +154,20 @@ def softmax_kernel_sum(x, dim):
 
 
 def _fused_sum_of_products(g, y, dim):
-    """Σ g·y along a dim that is not the last, as PyTorch's float kernel adds it: row by
-    row from +0, each step one fused multiply-add (exact product, one rounding), which
-    float64 gives us for float32 operands; half types are computed in float32 too."""
-    total = np.zeros(np.delete(g.shape, dim), np.float32)
+    """Σ g·y along a dim that is not the last, as PyTorch's kernel adds it: row by row
+    from +0, each step one fused multiply-add (GCC contracts ``sum += g * y``)."""
+    total = np.zeros(np.delete(g.shape, dim), g.dtype)
     for row_g, row_y in zip(np.moveaxis(g, dim, 0), np.moveaxis(y, dim, 0), strict=True):
-        total = (row_g.astype(np.float64) * row_y + total).astype(np.float32)
+        total = fma(row_g, row_y, total, g.dtype)
     return np.expand_dims(total, dim)
 
 
 def softmax_backward_data(grad_output, output, dim):
     g, y = grad_output._data, output._data
-    if g.ndim and dim != g.ndim - 1 and g.dtype.kind == "f" and g.itemsize <= 4:
-        g32, y32 = g.astype(np.float32), y.astype(np.float32)
-        grad_input = y32 * (g32 - _fused_sum_of_products(g32, y32, dim))
+    if g.ndim and dim != g.ndim - 1 and g.dtype.kind == "f":
+        if g.itemsize < 4:  # half types are computed in float32
+            g, y = g.astype(np.float32), y.astype(np.float32)
+        grad_input = y * (g - _fused_sum_of_products(g, y, dim))
     else:
         grad_input = y * (g - softmax_kernel_sum(g * y, dim))
     out = new_tensor(grad_input, grad_output._dtype)
