@@ -16,6 +16,9 @@ the engine was fixed against seeds 0-19999:
 - ``where`` writes its result in the layout of its condition (TensorIterator's first
   input) when that is a dense non-contiguous tensor of the result's shape, so a later
   ``contiguous()`` is a copy (fuzz seed 54566);
+- softmax's backward along a dim that is not the last adds Σ grad·out with fused
+  multiply-adds, in float64 too (a gradient that should be 0 is then ~1e-17, printed in
+  scientific notation; fuzz seeds 22340, 54246);
 - indexing a 0-d tensor: a lone slice gives PyTorch's own error, a bool unsqueezes
   (found by the stride test above, not by the fuzzer).
 """
@@ -159,6 +162,20 @@ for code in ["torch.where(x > 0, x, v)", "torch.where(v > 0, x, v)", "torch.wher
     with torch.no_grad():
         c = r.contiguous()
     print(c.requires_grad, c is r)
+""")
+
+
+program("softmax_backward_fused_sum_float64", """
+import torch
+torch.manual_seed(0)
+for shape, dim in [((3, 4), 0), ((2, 3, 5), 1), ((5, 2), 0), ((7, 3, 2), 0)]:
+    for trial in range(5):
+        x = torch.zeros(shape, dtype=torch.float64, requires_grad=True)  # out = 1/n alike
+        x.softmax(dim).backward(torch.randn(shape, dtype=torch.float64))
+        print(x.grad.tolist())
+    x.grad = None
+    x.softmax(dim).backward(torch.ones(shape, dtype=torch.float64))
+    print(x.grad)
 """)
 
 
