@@ -9,6 +9,8 @@ from .._ieee import silent
 from ..autograd.graph import Node
 from ..ops import linalg, pointwise
 from ..ops._common import autograd_first, new_tensor, np_axis, record, values, wrap_dim
+from . import _softmax_kernels
+from ._nll_loss import REDUCTIONS, nll_loss
 
 relu = pointwise.relu
 sigmoid = pointwise.sigmoid
@@ -21,6 +23,12 @@ def _reduce(loss, reduction):
     if reduction == "sum":
         return loss.sum()
     return loss
+
+
+def _kernel_applies(x):
+    """PyTorch's float32/float64 kernels are replayed (see _softmax_kernels); a 0-d or
+    empty tensor, or a half type, takes numpy's plain formula."""
+    return x.ndim > 0 and x.size > 0 and x.dtype in (np.float32, np.float64)
 
 
 class SoftmaxBackward0(Node):
@@ -36,9 +44,12 @@ class SoftmaxBackward0(Node):
 def softmax(input, dim=None, dtype=None):  # noqa: A002 - torch's names
     d = wrap_dim(dim, input.dim())
     x, axis = values(input, input._dtype), np_axis(d, input.dim())
-    shifted = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    if _kernel_applies(x):
+        out = _softmax_kernels.softmax(x, d)
+    else:
+        shifted = np.exp(x - np.max(x, axis=axis, keepdims=True))
+        out = shifted / np.sum(shifted, axis=axis, keepdims=True)
     # PyTorch's softmax kernels always write a contiguous result
-    out = shifted / np.sum(shifted, axis=axis, keepdims=True)
     out = new_tensor(np.ascontiguousarray(out).reshape(x.shape), input._dtype)
     return record(SoftmaxBackward0, out, (input,), {"dim": d}, save_output="result")
 
@@ -59,8 +70,11 @@ class LogSoftmaxBackward0(Node):
 def log_softmax(input, dim=None, dtype=None):  # noqa: A002
     d = wrap_dim(dim, input.dim())
     x, axis = values(input, input._dtype), np_axis(d, input.dim())
-    shifted = x - np.max(x, axis=axis, keepdims=True)
-    out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    if _kernel_applies(x):
+        out = _softmax_kernels.log_softmax(x, d)
+    else:
+        shifted = x - np.max(x, axis=axis, keepdims=True)
+        out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
     out = new_tensor(np.ascontiguousarray(out).reshape(x.shape), input._dtype)
     return record(LogSoftmaxBackward0, out, (input,), {"dim": d}, save_output="result")
 
@@ -77,9 +91,6 @@ class MseLossBackward0(Node):
         norm = (2.0 / numel if numel else math.inf) if self.saved("reduction") == 1 else 2.0
         return ((x - target) * norm * grad if self.needs_input_grad(0) else None,
                 (target - x) * norm * grad if self.needs_input_grad(1) else None)
-
-
-_REDUCTIONS = {"none": 0, "mean": 1, "sum": 2}
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):  # noqa: A002
@@ -99,56 +110,25 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):  
                "mean": lambda: np.divide(_reduce_sum(squared, None, False),
                                          squared.dtype.type(squared.size))}[reduction]()
     return record(MseLossBackward0, new_tensor(out, dtype), (input, target),
-                  {"self": input, "target": target, "reduction": _REDUCTIONS[reduction]})
-
-
-class NllLossBackward0(Node):
-    """out = -Σ self[i, target[i]] (/ count for 'mean');
-    grad_self = -grad (/ count) at each [i, target[i]], 0 elsewhere"""
-
-    def apply(self, grad):
-        x, target = self.saved("self"), self.saved("target")
-        reduction, total = self.saved("reduction"), self.saved("total_weight")
-        classes = x._data.shape[-1]
-        targets = target._data.reshape(-1)
-        rows = np.arange(targets.shape[0])
-        keep = targets != self.saved("ignore_index")
-        data = np.zeros((targets.shape[0], classes), x._dtype.numpy)
-        scale = grad._data.reshape(-1) if reduction == 0 else grad._data.reshape(())
-        if reduction == 1:
-            scale = scale / total._data
-        data[rows[keep], targets[keep]] = -(scale[keep] if reduction == 0 else scale)
-        return new_tensor(data.reshape(x._data.shape), x._dtype),
-
-
-def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
-             reduction="mean"):  # noqa: A002
-    """-input[i, target[i]], reduced. A 1-D input is one sample (target 0-d)."""
-    x = values(input, input._dtype).reshape(-1, input._data.shape[-1])
-    targets = target._data.reshape(-1)
-    rows = np.arange(targets.shape[0])
-    keep = targets != ignore_index
-    picked = np.where(keep, -x[rows, np.where(keep, targets, 0)], 0).astype(x.dtype)
-    total = np.asarray(keep.sum(), input._dtype.numpy)
-    out = {"none": lambda: picked.reshape(target._data.shape), "sum": lambda: picked.sum(),
-           "mean": lambda: picked.sum() / total}[reduction]()
-    return record(NllLossBackward0, new_tensor(out, input._dtype), (input,),
-                  {"self": input, "target": target, "weight": weight,
-                   "reduction": _REDUCTIONS[reduction], "ignore_index": ignore_index,
-                   "total_weight": new_tensor(total, input._dtype)})
+                  {"self": input, "target": target, "reduction": REDUCTIONS[reduction]})
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
                   reduce=None, reduction="mean", label_smoothing=0.0):  # noqa: A002
+    if label_smoothing:
+        raise NotImplementedError("autograd_edu's cross_entropy has no label_smoothing yet")
     class_dim = 0 if input.dim() == 1 else 1
-    if target._dtype.is_floating_point:  # class probabilities: -Σ target · log p
+    if target._dtype.is_floating_point:  # class probabilities: -Σ target · log p (· weight)
         weighted = log_softmax(input, class_dim) * target
+        if weight is not None:
+            weighted = weighted * weight.view([-1 if d == class_dim else 1
+                                               for d in range(input.dim())])
         if reduction == "none":
             return -weighted.sum(class_dim)
         if reduction == "sum":
             return -weighted.sum()
         from ..ops.formula_ops import div_scalar
-        return div_scalar(-weighted.sum(), input.shape[0] if input.dim() > 1 else 1)
+        return div_scalar(-weighted.sum(), input.numel() // input.shape[class_dim])
     return nll_loss(log_softmax(input, class_dim), target, weight, ignore_index=ignore_index,
                     reduction=reduction)
 
