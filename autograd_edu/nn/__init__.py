@@ -8,6 +8,7 @@ from .modules import (
                       Linear,
                       Module,
                       MSELoss,
+                      NLLLoss,
                       ReLU,
                       Sequential,
                       Sigmoid,
@@ -17,4 +18,5 @@ from .modules import (
 from .parameter import Parameter
 
 __all__ = ["functional", "init", "Module", "Linear", "Sequential", "ReLU", "Sigmoid", "Tanh",
-           "Softmax", "Flatten", "Identity", "MSELoss", "CrossEntropyLoss", "Parameter"]
+           "Softmax", "Flatten", "Identity", "MSELoss", "CrossEntropyLoss", "NLLLoss",
+           "Parameter"]
