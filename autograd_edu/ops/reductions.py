@@ -294,6 +294,9 @@ class LinalgVectorNormBackward0(Node):
         if p == float("inf"):
             mask = x.abs() == result
             return x.sgn() * mask * grad / mask.sum(dims if dims else None, keepdim=True),
+        if p < 1:  # PyTorch's formula for ord < 1: no division by a zero element
+            scaled = x.sgn() * where(x == 0, 0.0, x.abs().pow(p - 1))
+            return scaled * grad * result.pow(1 - p),
         scale = where(result == 0, 0.0, grad / result.pow(p - 1))
         return x * x.abs().pow(p - 2) * scale,
 
@@ -476,8 +479,11 @@ def _variance(self, dim, unbiased, keepdim, correction, node_cls, take_root):
         # or nan (numpy would warn again; catching that would reset Python's warning registry)
         x, ddof = values(self, self._dtype), 0 if no_freedom else correction
         several = x.size // builtins.max(_reduced_count(x.shape, dims or None), 1) > 1
-        out = (_welford_var if several and x.dtype.kind == "f" else np.var)(
-            x, axis=axis, ddof=ddof, keepdims=keepdim)
+        if not x.size:  # nan over nothing (numpy's var would warn on its own)
+            out = np.sum(x, axis=axis, keepdims=keepdim) * np.nan
+        else:
+            out = (_welford_var if several and x.dtype.kind == "f" else np.var)(
+                x, axis=axis, ddof=ddof, keepdims=keepdim)
         out = out / 0.0 if no_freedom else out
         out = np.asarray(out, order="C")  # a new contiguous tensor, as PyTorch writes it
         out = np.sqrt(out) if take_root else out
