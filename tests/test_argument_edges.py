@@ -12,7 +12,10 @@ tensors and shapes that do not broadcast:
   results are contiguous with C strides;
 - 0-d tensors in narrow, unbind, transpose, squeeze, gather and index_select; narrow's
   start/length checks, split/chunk sizes, sum_to_size's expandability check;
-- gather and index_select check their index as PyTorch does, in its order.
+- gather and index_select check their index as PyTorch does, in its order;
+- normal_/uniform_ go through check_inplace and record NormalBackward0/UniformBackward0;
+- addmm uses alpha and beta (beta = 0 ignores self) and expands self as PyTorch does;
+  expand reports the last mismatching dim first.
 """
 
 from __future__ import annotations
@@ -118,6 +121,56 @@ INDEXES = ["torch.tensor(0)", "torch.tensor([0])", "torch.tensor([[0]])", "torch
 program("gather", ";".join(f"x.gather({d}, {i})" for d in ["0", "-1", "1"] for i in INDEXES))
 program("index_select", ";".join(f"x.index_select({d}, {i})" for d in ["0", "-1", "1"]
                                  for i in INDEXES))
+
+
+
+def plain(name: str, text: str):
+    assert name not in PROGRAMS, name
+    PROGRAMS[name] = textwrap.dedent(text)
+
+
+plain("random_fills_check_inplace", """
+import torch
+torch.manual_seed(0)
+x = torch.ones(2, requires_grad=True)
+for code in ["x.normal_()", "x.uniform_()", "x[0].normal_()", "(x * 2).normal_()",
+             "(x * 2).uniform_(-1, 1)", "torch.ones(2, dtype=torch.long).normal_()",
+             "torch.ones(2, dtype=torch.bool).uniform_()", "torch.ones(2).expand(3, 2).normal_()"]:
+    try:
+        y = eval(code)
+        print(code, y, y.grad_fn and [f and f.name() for f, _ in y.grad_fn.next_functions])
+        if y.requires_grad:
+            print(torch.autograd.grad(y.sum(), x))
+    except Exception as e:
+        print(code, type(e).__name__, e)
+with torch.no_grad():
+    print(x.normal_())
+print(x.grad_fn, x._version)
+""")
+
+plain("addmm_alpha_beta_and_bias_shape", """
+import torch
+b = torch.tensor([1., float('nan'), 3.], requires_grad=True)
+m1 = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+m2 = torch.tensor([[1., 0., 2.], [0.5, 1., -1.]], requires_grad=True)
+for kw in [{}, {"beta": 0}, {"alpha": 2}, {"beta": 0.5, "alpha": -1}, {"beta": 2, "alpha": 0}]:
+    r = torch.addmm(b, m1, m2, **kw)
+    print(kw, r, r.grad_fn.name())
+    print(torch.autograd.grad(r.sum(), (b, m1, m2)))
+for args in ["torch.ones(3), torch.ones(3, 2), torch.ones(2, 2)",
+             "torch.ones(1, 2, 1), torch.ones(3, 2), torch.ones(2, 2)",
+             "torch.ones(3, 1), torch.ones(3, 2), torch.ones(2, 2)",
+             "torch.ones(2, 3), torch.ones(2, 2), torch.ones(3, 3)"]:
+    try:
+        print(eval(f"torch.addmm({args})").shape)
+    except Exception as e:
+        print(type(e).__name__, e)
+for size in [(1, 0), (3, 2), (2, 2, 2), (4, 3, 1)]:
+    try:
+        torch.ones(2, 3).expand(*size)
+    except RuntimeError as e:
+        print(e)
+""")
 
 
 @pytest.mark.parametrize("name", sorted(PROGRAMS))

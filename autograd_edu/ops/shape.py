@@ -320,7 +320,7 @@ def check_expandable(shape, size, dtype):
                            f"in the tensor ({len(shape)})")
     target = list(size)
     lead = len(size) - len(shape)
-    for i, s in enumerate(shape):
+    for i, s in reversed(list(enumerate(shape))):  # from the last dim, as PyTorch checks
         want = size[lead + i]
         if want == -1:
             target[lead + i] = s
