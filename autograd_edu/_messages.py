@@ -118,7 +118,7 @@ BMM_SIZES = (
     "[{b2}, {k2}]."
 )
 MEAN_DTYPE = (
-    "mean(): could not infer output dtype. Input dtype must be either a floating point or "
+    "mean(): could not infer output dtype. {which} dtype must be either a floating point or "
     "complex dtype. Got: {name}"
 )
 LEN_0D = "len() of a 0-d tensor"
@@ -196,6 +196,13 @@ STACK_SIZES = (
 )
 INDEX_OUT_OF_RANGE = "index {index} is out of bounds for dimension {dim} with size {size}"
 DIM_OUT_OF_RANGE = "Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})"
+DIM_REPEATED = "dim {dim} appears multiple times in the list of dims"
+NO_DIMS = "Dimension specified as {dim} but tensor has no dimensions"
+REDUCE_EMPTY_DIM = "{op}(): Expected reduction dim {dim} to have non-zero size."
+FLOAT_ONLY_VAR = "std and var only support floating point and complex dtypes"
+FLOAT_ONLY_NORM = (
+    "linalg.vector_norm: Expected a floating point or complex tensor as input. Got {name}"
+)
 EXPAND_SIZE = (
     "The expanded size of the tensor ({new}) must match the existing size ({old}) at "
     "non-singleton dimension {dim}.  Target sizes: {target}.  Tensor sizes: {sizes}"

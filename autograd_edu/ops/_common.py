@@ -28,9 +28,23 @@ def np_axis(dims, ndim):
 
 
 def wrap_dims(dims, ndim):
+    """Each dim wrapped, in order; a dim given twice is refused as PyTorch's
+    dim_list_to_bitset refuses it (checked dim by dim, so an out-of-range dim
+    before the repetition is reported first). On a 0-d tensor 0 and -1 are one dim."""
     if isinstance(dims, int):
         dims = (dims,)
-    return tuple(wrap_dim(d, ndim) for d in dims)
+    wrapped = []
+    for d in dims:
+        d = wrap_dim(d, ndim)
+        if d in wrapped:
+            raise RuntimeError(msg.DIM_REPEATED.format(dim=d))
+        wrapped.append(d)
+    return tuple(wrapped)
+
+
+def reduced_dims(dim, ndim):
+    """The dims a reduction such as ``sum`` reduces: None or an empty list means all."""
+    return (dim is not None and wrap_dims(dim, ndim)) or tuple(range(ndim))
 
 
 def scalar_tensor(value):
@@ -162,6 +176,9 @@ def record(node_cls, out, inputs, save=None, save_output=None):
     if not needs_recording(*inputs):
         return out
     outputs = out if type(out) is tuple else (out,)
+    for t in outputs:  # e.g. x.sum(dtype=torch.int64) of an x that requires grad
+        if not t._dtype.is_floating_point:
+            raise RuntimeError(f"Autograd not support dtype: {t._dtype.c_name}")
     node = node_cls()
     connect(node, inputs, outputs)
     saved = {}

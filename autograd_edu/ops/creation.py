@@ -251,19 +251,26 @@ def randn_like(t, dtype=None, requires_grad=False):
     return randn(t._data.shape, dtype=dtype or t._dtype, requires_grad=requires_grad)
 
 
-def normal_(self, mean=0.0, std=1.0, generator=None):
+def _fill_randomly(self, draw, node_name, kernel):
+    """``self`` filled with ``draw(shape, numpy dtype)``, recorded like PyTorch's
+    ``normal_``/``uniform_`` (whose derivative is 0), after check_inplace's refusals."""
+    from ._common import record
     from ._memory import check_internal_overlap
-    from .inplace import commit_inplace
-    check_internal_overlap(self)
-    data = _random.normal(self._data.shape, self._dtype.numpy, mean, std, generator=generator)
-    commit_inplace(self, new_tensor(data, self._dtype))
-    return self
+    from .inplace import RANDOM_NODES, apply_inplace
+
+    def fill(t):
+        if not t._dtype.is_floating_point:
+            raise NotImplementedError(f'"{kernel}" not implemented for \'{t._dtype.c_name}\'')
+        out = new_tensor(draw(t._data.shape, t._dtype.numpy), t._dtype)
+        return record(RANDOM_NODES[node_name], out, (t,))
+    return apply_inplace(self, fill, check_overlap=lambda t, _: check_internal_overlap(t))
+
+
+def normal_(self, mean=0.0, std=1.0, generator=None):
+    return _fill_randomly(self, lambda shape, dt: _random.normal(
+        shape, dt, mean, std, generator=generator), "NormalBackward0", "normal_kernel_cpu")
 
 
 def uniform_(self, a=0.0, b=1.0, generator=None):
-    from ._memory import check_internal_overlap
-    from .inplace import commit_inplace
-    check_internal_overlap(self)
-    data = _random.uniform(self._data.shape, self._dtype.numpy, a, b, generator=generator)
-    commit_inplace(self, new_tensor(data, self._dtype))
-    return self
+    return _fill_randomly(self, lambda shape, dt: _random.uniform(
+        shape, dt, a, b, generator=generator), "UniformBackward0", "check_uniform_bounds")

@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import _dtypes
 from .. import _messages as msg
+from .._tensor import Tensor
 from ..autograd.graph import Node
 from ._common import (
     bump_version,
@@ -459,26 +460,56 @@ def _index_put_in_order(data, old, region, source):
         flat[target] = flat[where[address]] if address in where else v
 
 
+def _check_index_arg(name, index):
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{name}(): argument 'index' (position 2) must be Tensor, not "
+                        f"{type(index).__name__}")
+
+
 class GatherBackward0(Node):
     """out[i][j] = self[i][index[i][j]] (dim 1);  grad_self = zeros with grad added at index"""
 
     def apply(self, grad):
         index = self.saved("index")  # PyTorch unpacks (and version-checks) index first
-        return scatter_into_zeros(self.saved("self")._data.shape, self.saved("dim"), index, grad,
-                                  accumulate=True),
+        sizes = self.saved("self")._data.shape
+        if not index.numel():
+            from .creation import zeros
+            return zeros(sizes, dtype=grad.dtype),
+        if sizes and index.dim():
+            return scatter_into_zeros(sizes, self.saved("dim"), index, grad, accumulate=True),
+        # a 0-d self or index counts as 1-d of size 1 (PyTorch's ensure_nonempty_dim)
+        out = scatter_into_zeros(sizes or (1,), self.saved("dim"), index.reshape(-1),
+                                 grad.reshape(-1), accumulate=True)
+        return out if sizes else out.reshape(()),
 
 
 def gather(self, dim, index):
+    """out[i][j] = self[i][index[i][j]] (dim 1), with PyTorch's checks in its order; a 0-d
+    self or index counts as 1-d of size 1 (its ensure_nonempty_dim)."""
+    _check_index_arg("gather", index)
     d = wrap_dim(dim, self._data.ndim)
-    size = self._data.shape[d] if self._data.ndim else 1
-    outside = (index._data < 0) | (index._data >= size)  # no negative indices either
-    if outside.any():
-        raise RuntimeError(f"index {index._data[outside].flat[0]} is out of bounds for "
-                           f"dimension {d} with size {size}")
+    data, idx = self._data.reshape(self._data.shape or (1,)), index._data
+    if idx.size:
+        if index._dtype not in (_dtypes.int64, _dtypes.int32):
+            raise RuntimeError("gather(): Expected dtype int32/int64 for index")
+        idx = idx.reshape(idx.shape or (1,))
+        if data.ndim != idx.ndim:
+            raise RuntimeError("Index tensor must have the same number of dimensions as input "
+                               "tensor")
+        for k in range(data.ndim):
+            if k != d and idx.shape[k] > data.shape[k]:
+                raise RuntimeError(f"Size does not match at dimension {k} expected index "
+                                   f"{list(index.shape)} to be no larger than self "
+                                   f"{list(self.shape)} apart from dimension {d}")
+        outside = (idx < 0) | (idx >= data.shape[d])  # no negative indices either
+        if outside.any():
+            raise RuntimeError(f"index {idx[outside].flat[0]} is out of bounds for "
+                               f"dimension {d} with size {data.shape[d]}")
     # out[i][j] uses only the index's extent in the other dims (no broadcasting)
-    source = self._data[tuple(slice(None) if k == d else slice(0, s)
-                              for k, s in enumerate(index._data.shape))]
-    out = new_tensor(np.take_along_axis(source, index._data, axis=d), self._dtype)
+    source = data[tuple(slice(None) if k == d else slice(0, s) for k, s in enumerate(idx.shape))]
+    out = np.take_along_axis(source, idx.astype(np.int64), axis=d) if idx.size else \
+        np.zeros(idx.shape, data.dtype)
+    out = new_tensor(out.reshape(index._data.shape), self._dtype)
     # PyTorch saves self (for its sizes only), so writing to it breaks the backward
     return record(GatherBackward0, out, (self,), {"dim": d, "index": index, "self": self,
                                                   "sparse_grad": False})
@@ -488,18 +519,36 @@ class IndexSelectBackward0(Node):
     """out = self's slices ``index`` along dim;  grad_self = zeros with grad added back there"""
 
     def apply(self, grad):
-        d = self.saved("dim")
-        region = (slice(None),) * d + (self.saved("index")._data,)
-        return embed(grad, self.saved("self_sym_sizes"), region),
+        d, sizes = self.saved("dim"), self.saved("self_sym_sizes")
+        region = (slice(None),) * d + (self.saved("index")._data,) if sizes else ()
+        return embed(grad, sizes, region),
 
 
 def index_select(self, dim, index):
+    """Slices ``index`` along dim, with PyTorch's checks in its order (its CPU kernel
+    reports a bad index in one of two ways, depending on the path it takes)."""
+    _check_index_arg("index_select", index)
     d = wrap_dim(dim, self._data.ndim)
+    if index.dim() > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
     positions = index._data.reshape(-1)  # a 0-d index still selects along the dim
+    if not self._data.ndim and positions.size != 1:
+        raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got "
+                           f"{positions.size} value(s)")
+    if index._dtype not in (_dtypes.int64, _dtypes.int32):
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     size = self._data.shape[d] if self._data.ndim else 1
-    if np.any((positions >= size) | (positions < -size)):
+    outside = (positions < 0) | (positions >= size)  # no negative indices
+    if self._data.ndim > 1 and positions.size and (not self._data.size or d == 1):
+        if not size:
+            raise RuntimeError("index_select(): self indexing axis dim should be positive")
+        if outside.any():
+            raise RuntimeError(f"INDICES element is out of DATA bounds, id="
+                               f"{positions[outside][0]} axis_dim={size}")
+    if outside.any():
         raise IndexError("index out of range in self")
-    out = new_tensor(np.take(self._data, positions, axis=d), self._dtype)
+    out = np.take(self._data, positions, axis=d) if self._data.ndim else self._data.copy()
+    out = new_tensor(out, self._dtype)
     index = new_tensor(positions, index._dtype)
     return record(IndexSelectBackward0, out, (self,), {"dim": d, "index": index,
                                                        "self_sym_sizes": self._data.shape})

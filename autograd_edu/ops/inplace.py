@@ -268,6 +268,17 @@ class FillBackward2(ZeroBackward0):
     """self.fill_(value);  grad_self = 0"""
 
 
+class NormalBackward0(ZeroBackward0):
+    """self.normal_();  grad_self = 0"""
+
+
+class UniformBackward0(ZeroBackward0):
+    """self.uniform_();  grad_self = 0"""
+
+
+RANDOM_NODES = {"NormalBackward0": NormalBackward0, "UniformBackward0": UniformBackward0}
+
+
 class FillBackward3(Node):
     """self.fill_(value) with a 0-d tensor value;  grad_self = 0, grad_value = Σ grad"""
 

@@ -297,7 +297,12 @@ class AddmmBackward0(Node):
         if self.needs_input_grad(2):
             grad_mat2 = _mat2_grad(grad, self.saved("mat1"), self.saved("mat2_sym_strides"),
                                    self.saved("mat2_sym_sizes"))
-        return (grad if self.needs_input_grad(0) else None), grad_mat1, grad_mat2
+        alpha, beta = self.saved("alpha"), self.saved("beta")  # PyTorch's maybe_multiply
+        if alpha != 1:
+            grad_mat1 = None if grad_mat1 is None else grad_mat1 * alpha
+            grad_mat2 = None if grad_mat2 is None else grad_mat2 * alpha
+        grad_self = None if not self.needs_input_grad(0) else grad if beta == 1 else grad * beta
+        return grad_self, grad_mat1, grad_mat2
 
 
 def addmm(self, mat1, mat2, *, beta=1, alpha=1):
@@ -310,7 +315,15 @@ def addmm(self, mat1, mat2, *, beta=1, alpha=1):
         if t._data.ndim != 2:
             raise RuntimeError(f"{name} must be a matrix, got {t._data.ndim}-D tensor")
     _check_mm_shapes(a, b)
-    out = new_tensor(_product(values(a, dtype), values(b, dtype), values(bias, dtype)), dtype)
+    from .shape import check_expandable
+    check_expandable(bias._data.shape, (a._data.shape[0], b._data.shape[1]), bias._dtype)
+    if alpha == 1 and beta == 1:
+        out = _product(values(a, dtype), values(b, dtype), values(bias, dtype))
+    else:  # beta = 0 ignores self (its nan too)
+        out = alpha * _product(values(a, dtype), values(b, dtype))
+        out = out + beta * values(bias, dtype) if beta != 0 else np.broadcast_to(
+            out, out.shape).copy()
+    out = new_tensor(out, dtype)
     return record(AddmmBackward0, out, (bias, a, b),
                   {"mat1": a if b.requires_grad else None, "mat2": b if a.requires_grad else None,
                    "alpha": alpha, "beta": beta, "mat1_sym_sizes": a._data.shape,

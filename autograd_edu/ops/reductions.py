@@ -8,7 +8,16 @@ from .. import _dtypes
 from .. import _messages as msg
 from ..autograd.graph import Node
 from ..return_types import make_return_type
-from ._common import bump_version, new_tensor, np_axis, record, values, wrap_dim, wrap_dims
+from ._common import (
+    bump_version,
+    new_tensor,
+    np_axis,
+    record,
+    reduced_dims,
+    values,
+    wrap_dim,
+    wrap_dims,
+)
 from .summation import sum_like_torch
 
 
@@ -64,16 +73,20 @@ def _reduce_sum(x, dims, keepdim):
                 [s for d, s in enumerate(x.shape) if d not in reduced]
             return total.reshape(shape)
     # PyTorch's reductions write a new contiguous tensor, whatever the input's layout
-    return np.asarray(np.sum(x, axis=None if dims is None else np_axis(dims, ndim),
-                             keepdims=keepdim), order="C")
+    return np.array(np.sum(x, axis=None if dims is None else np_axis(dims, ndim),
+                           keepdims=keepdim), order="C")
 
 
-def sum(self, dim=None, keepdim=False, *, dtype=None):  # noqa: A001
+# ``x.sum()`` and ``x.sum(None)`` are different overloads in PyTorch (SumBackward0, 1)
+_NO_DIM = object()
+
+
+def sum(self, dim=_NO_DIM, keepdim=False, *, dtype=None):  # noqa: A001
     out_dtype = _sum_dtype(self, dtype)
-    if dim is None or dim == ():
+    if dim is _NO_DIM:
         out = new_tensor(_reduce_sum(values(self, out_dtype), None, False), out_dtype)
         return record(SumBackward0, out, (self,), {"self_sym_sizes": self._data.shape})
-    dims = wrap_dims(dim, self._data.ndim)
+    dims = reduced_dims(dim, self._data.ndim)
     out = new_tensor(_reduce_sum(values(self, out_dtype), dims, keepdim), out_dtype)
     return record(SumBackward1, out, (self,),
                   {"dim": dims, "keepdim": keepdim, "self_sym_sizes": self._data.shape})
@@ -82,6 +95,10 @@ def sum(self, dim=None, keepdim=False, *, dtype=None):  # noqa: A001
 def sum_to_size(self, *size):
     """Sum the broadcast dims away so the result has shape ``size`` (torch's sum_to)."""
     shape = tuple(size[0]) if len(size) == 1 and isinstance(size[0], tuple | list) else size
+    have = self._data.shape
+    if len(shape) > len(have) or builtins.any(  # PyTorch's is_expandable_to(size, self)
+            s != h and s != 1 for s, h in zip(reversed(shape), reversed(have), strict=False)):
+        raise RuntimeError(f"size {{{list(shape)}}} is not expandable to size {{{list(have)}}}.")
     if not shape:
         return sum(self)  # PyTorch's sum_to: to a 0-d shape it is a plain sum()
     leading = self._data.ndim - len(shape)
@@ -109,20 +126,19 @@ class MeanBackward1(Node):
         return div_scalar(_expand_back(grad, sizes, dims, self.saved("keepdim")), count),
 
 
-def mean(self, dim=None, keepdim=False, *, dtype=None):
-    if dtype is None and not self._dtype.is_floating_point:
-        name = {"int64": "Long", "int32": "Int", "bool": "Bool", "int16": "Short",
-                "int8": "Char", "uint8": "Byte"}[self._dtype.name]
-        raise RuntimeError(msg.MEAN_DTYPE.format(name=name))
+def mean(self, dim=_NO_DIM, keepdim=False, *, dtype=None):
+    if not (dtype or self._dtype).is_floating_point:
+        raise RuntimeError(msg.MEAN_DTYPE.format(
+            which="Optional" if dtype else "Input", name=(dtype or self._dtype).c_name))
     out_dtype = dtype or self._dtype
     x = values(self, out_dtype)
     with np.errstate(all="ignore"):  # PyTorch's CPU mean: the sum, then divided by the count
-        if dim is None or dim == ():
+        if dim is _NO_DIM:
             count = out_dtype.numpy.type(self._data.size)
             out = new_tensor(np.divide(_reduce_sum(x, None, False), count), out_dtype)
             return record(MeanBackward0, out, (self,),
                           {"self_sym_sizes": self._data.shape, "self_sym_numel": self._data.size})
-        dims = wrap_dims(dim, self._data.ndim)
+        dims = reduced_dims(dim, self._data.ndim)
         count = out_dtype.numpy.type(_reduced_count(self._data.shape, dims))
         out = new_tensor(np.divide(_reduce_sum(x, dims, keepdim), count), out_dtype)
     return record(MeanBackward1, out, (self,),
@@ -178,8 +194,9 @@ min_return_type = make_return_type("min", ("values", "indices"))
 
 def _reduced(data, dtype):
     """A reduction's result: a new contiguous tensor, whatever the input's layout (numpy
-    keeps a transposed input's order when it keeps dims; later ``view`` calls care)."""
-    return new_tensor(np.asarray(data, order="C"), dtype)
+    keeps a transposed input's order when it keeps dims; later ``view`` calls care). The
+    copy has C strides also for size-1 dims, where ``asarray`` may keep numpy's others."""
+    return new_tensor(np.array(data, order="C"), dtype)
 
 
 def _extreme(self, dim, keepdim, other, name, arg_fn, full_node, dim_node, return_type):
@@ -234,31 +251,30 @@ def min(self, dim=None, keepdim=False, *, other=None):  # noqa: A001
                     MinBackward0, min_return_type)
 
 
-def _check_arg_reduction(self, dim, name):
+def _arg_reduction(self, dim, keepdim, name, arg_fn):
+    """argmax/argmin: the index of the extreme value, in the flattened tensor when dim is None."""
+    if self._dtype is _dtypes.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input")
     if dim is None and self._data.size == 0:
         raise IndexError(f"{name}(): Expected reduction dim to be specified for "
                          f"input.numel() == 0.")
-    if dim is not None and self._data.ndim and self._data.shape[wrap_dim(dim, self.dim())] == 0:
-        raise IndexError(f"{name}(): Expected reduction dim {wrap_dim(dim, self.dim())} to "
-                         f"have non-zero size.")
+    d = None if dim is None else wrap_dim(dim, self._data.ndim)
+    if d is not None and self._data.ndim and self._data.shape[d] == 0:
+        raise IndexError(msg.REDUCE_EMPTY_DIM.format(op=name, dim=d))
+    if d is None or not self._data.ndim:  # a 0-d tensor keeps no dim to keep
+        out = arg_fn(self._data.reshape(-1), None)
+        return new_tensor(np.reshape(out, (1,) * self._data.ndim if keepdim else ()),
+                          _dtypes.int64)
+    out = arg_fn(self._data, d)
+    return new_tensor(np.expand_dims(out, d) if keepdim else out, _dtypes.int64)
 
 
 def argmax(self, dim=None, keepdim=False):
-    _check_arg_reduction(self, dim, "argmax")
-    data = self._data.reshape(-1) if dim is None else self._data
-    out = _nan_first_argmax(data, None if dim is None else wrap_dim(dim, self._data.ndim))
-    if keepdim and dim is not None:
-        out = np.expand_dims(out, wrap_dim(dim, self._data.ndim))
-    return new_tensor(out, _dtypes.int64)
+    return _arg_reduction(self, dim, keepdim, "argmax", _nan_first_argmax)
 
 
 def argmin(self, dim=None, keepdim=False):
-    _check_arg_reduction(self, dim, "argmin")
-    data = self._data.reshape(-1) if dim is None else self._data
-    out = _nan_first_argmin(data, None if dim is None else wrap_dim(dim, self._data.ndim))
-    if keepdim and dim is not None:
-        out = np.expand_dims(out, wrap_dim(dim, self._data.ndim))
-    return new_tensor(out, _dtypes.int64)
+    return _arg_reduction(self, dim, keepdim, "argmin", _nan_first_argmin)
 
 
 class LinalgVectorNormBackward0(Node):
@@ -268,6 +284,8 @@ class LinalgVectorNormBackward0(Node):
         from .pointwise import where
         x, result = self.saved("self"), self.saved("result")
         p, dims, keepdim = self.saved("ord"), self.saved("dim"), self.saved("keepdim")
+        if p == 0:  # a count of nonzero elements: no gradient at all
+            return None,
         grad, result = restore_reduced_dims([grad, result], dims, keepdim, x.dim())
         if p == 2:
             return x * where(result == 0, 0.0, grad / result),
@@ -276,17 +294,27 @@ class LinalgVectorNormBackward0(Node):
         if p == float("inf"):
             mask = x.abs() == result
             return x.sgn() * mask * grad / mask.sum(dims if dims else None, keepdim=True),
+        if p < 1:  # PyTorch's formula for ord < 1: no division by a zero element
+            scaled = x.sgn() * where(x == 0, 0.0, x.abs().pow(p - 1))
+            return scaled * grad * result.pow(1 - p),
         scale = where(result == 0, 0.0, grad / result.pow(p - 1))
         return x * x.abs().pow(p - 2) * scale,
 
 
 def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
     p = 2 if p in ("fro", None) else p
-    dims = None if dim is None else wrap_dims(dim, self._data.ndim)
+    if not self._dtype.is_floating_point:
+        raise RuntimeError(msg.FLOAT_ONLY_NORM.format(name=self._dtype.c_name))
+    dims = None if dim is None else reduced_dims(dim, self._data.ndim)
+    if self._data.size == 0 and (p == float("inf") or p < 0):
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {p:g} norm on an empty "
+                           f"tensor because the operation does not have an identity")
     x = values(self, self._dtype)
     dims = np_axis(dims, self._data.ndim)
     with np.errstate(all="ignore"):
-        if p == 2:
+        if p == 0:  # the count of nonzero elements
+            out = np.sum(x != 0, axis=dims, keepdims=keepdim).astype(x.dtype)
+        elif p == 2:
             out = np.sqrt(np.sum(x * x, axis=dims, keepdims=keepdim))
         elif p == float("inf"):
             out = np.max(np.abs(x), axis=dims, keepdims=keepdim)
@@ -298,12 +326,19 @@ def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
                   save_output="result")
 
 
+def _all_any(self, dim, keepdim, numpy_fn):
+    """all/any: unlike sum, an empty list of dims reduces none of them."""
+    dims = None if dim is None else wrap_dims(dim, self._data.ndim)
+    return _reduced(numpy_fn(self._data, axis=np_axis(dims, self._data.ndim) if dims else dims,
+                             keepdims=keepdim), _dtypes.bool_)
+
+
 def all(self, dim=None, keepdim=False):  # noqa: A001
-    return new_tensor(np.all(self._data, axis=dim, keepdims=keepdim), _dtypes.bool_)
+    return _all_any(self, dim, keepdim, np.all)
 
 
 def any(self, dim=None, keepdim=False):  # noqa: A001
-    return new_tensor(np.any(self._data, axis=dim, keepdims=keepdim), _dtypes.bool_)
+    return _all_any(self, dim, keepdim, np.any)
 
 
 def _prod_of_others(x, axis):
@@ -430,18 +465,25 @@ def _welford_var(x, axis, ddof, keepdims):
 
 
 def _variance(self, dim, unbiased, keepdim, correction, node_cls, take_root):
+    if not self._dtype.is_floating_point:
+        raise RuntimeError(msg.FLOAT_ONLY_VAR)
     if correction is None:
         correction = 1 if unbiased in (None, True) else 0
+    # an empty list of dims reduces all of them, but PyTorch's backward counts 1 element
+    # for it (its _safe_size), so the node keeps the list as given
     dims = None if dim is None else wrap_dims(dim, self._data.ndim)
-    axis = None if dims is None else np_axis(dims, self._data.ndim)
-    no_freedom = _reduced_count(self._data.shape, dims) - correction <= 0
+    axis = np_axis(dims, self._data.ndim) if dims else None
+    no_freedom = _reduced_count(self._data.shape, dims or None) - correction <= 0
     with np.errstate(all="ignore"):
         # no degrees of freedom: PyTorch divides by max(0, n - correction) = 0, giving inf
         # or nan (numpy would warn again; catching that would reset Python's warning registry)
         x, ddof = values(self, self._dtype), 0 if no_freedom else correction
-        several = x.size // builtins.max(_reduced_count(x.shape, dims), 1) > 1
-        out = (_welford_var if several and x.dtype.kind == "f" else np.var)(
-            x, axis=axis, ddof=ddof, keepdims=keepdim)
+        several = x.size // builtins.max(_reduced_count(x.shape, dims or None), 1) > 1
+        if not x.size:  # nan over nothing (numpy's var would warn on its own)
+            out = np.sum(x, axis=axis, keepdims=keepdim) * np.nan
+        else:
+            out = (_welford_var if several and x.dtype.kind == "f" else np.var)(
+                x, axis=axis, ddof=ddof, keepdims=keepdim)
         out = out / 0.0 if no_freedom else out
         out = np.asarray(out, order="C")  # a new contiguous tensor, as PyTorch writes it
         out = np.sqrt(out) if take_root else out
@@ -480,7 +522,15 @@ class AminBackward0(AmaxBackward0):
 
 
 def _amax_amin(self, dim, keepdim, numpy_fn, node_cls):
-    dims = wrap_dims(dim if dim != () else tuple(range(self.dim())), self._data.ndim)
+    name = "amax" if numpy_fn is np.max else "amin"
+    dim = () if dim is None else (dim,) if isinstance(dim, int) else dim
+    if self._data.size == 0:  # PyTorch's zero_numel_check_dims, before the dims are wrapped
+        if not dim:
+            raise RuntimeError(msg.REDUCE_EMPTY.format(op=name))
+        for d in dim:
+            if self._data.shape[wrap_dim(d, self._data.ndim)] == 0:
+                raise IndexError(msg.REDUCE_EMPTY_DIM.format(op=name, dim=d))
+    dims = reduced_dims(dim, self._data.ndim)
     axis = np_axis(dims, self.dim())
     data = numpy_fn(self._data, axis=axis, keepdims=keepdim)
     if np.any(data == 0) and self._dtype.is_floating_point:
@@ -541,16 +591,20 @@ class LogsumexpBackward0(Node):
 
 
 def logsumexp(self, dim, keepdim=False):
-    dims = wrap_dims(dim, self._data.ndim)
+    dims = reduced_dims(dim, self._data.ndim)
+    if not keepdim and self.dim() and self._data.size and dim in ((), []):  # PyTorch's quirk
+        raise RuntimeError(f"output with shape [] doesn't match the broadcast shape "
+                           f"[{', '.join(['1'] * self.dim())}]")
     axis = np_axis(dims, self.dim())
-    x = values(self, self._dtype)
+    out_dtype = self._dtype if self._dtype.is_floating_point else _dtypes.get_default_dtype()
+    x = values(self, out_dtype)
     # the largest value, subtracted for stability (-inf over an empty dim, as log Σ of nothing)
     top = np.max(x, axis=axis, keepdims=True, initial=-np.inf)
     top = np.where(np.isfinite(top), top, 0)
     with np.errstate(all="ignore"):
         out = np.log(np.sum(np.exp(x - top), axis=axis, keepdims=True)) + top
     out = out if keepdim or not self.dim() else np.squeeze(out, axis=dims)
-    return record(LogsumexpBackward0, _reduced(out, self._dtype), (self,),
+    return record(LogsumexpBackward0, _reduced(out, out_dtype), (self,),
                   {"self": self, "dim": dims, "keepdim": keepdim}, save_output="result")
 
 

@@ -192,7 +192,10 @@ class TransposeBackward0(Node):
 
 def transpose(self, dim0, dim1):
     d0, d1 = wrap_dim(dim0, self._data.ndim), wrap_dim(dim1, self._data.ndim)
-    out = make_view(self, np.swapaxes(self._data, d0, d1), lambda a: np.swapaxes(a, d0, d1))
+    if not self._data.ndim:  # dims 0 and -1 of a 0-d tensor: the tensor itself, as a view
+        out = make_view(self, self._data.view(), lambda a: a)
+    else:
+        out = make_view(self, np.swapaxes(self._data, d0, d1), lambda a: np.swapaxes(a, d0, d1))
     return record(TransposeBackward0, out, (self,), {"dim0": d0, "dim1": d1})
 
 
@@ -210,7 +213,7 @@ def permute(self, *dims):
                            "not match the length of the desired ordering of dimensions i.e. "
                            f"input.dim() = {self._data.ndim} is not equal to len(dims) = "
                            f"{len(dims)}")
-    dims = wrap_dims(dims, self._data.ndim)
+    dims = tuple(wrap_dim(d, self._data.ndim) for d in dims)
     if len(set(dims)) != len(dims):
         raise RuntimeError("permute(): duplicate dims are not allowed.")
     out = make_view(self, np.transpose(self._data, dims), lambda a: np.transpose(a, dims))
@@ -273,7 +276,7 @@ def squeeze(self, dim=None):
         node, save = SqueezeBackward1, {"dim": d, "self_sym_sizes": self._data.shape}
     else:
         dims = wrap_dims(dim, self._data.ndim)
-        axes = tuple(d for d in dims if shape[d] == 1)
+        axes = tuple(d for d in dims if shape and shape[d] == 1)
         node, save = SqueezeBackward2, {"dim": dims, "self_sym_sizes": self._data.shape}
     out = make_view(self, np.squeeze(self._data, axis=axes), lambda a: np.squeeze(a, axis=axes))
     return record(node, out, (self,), save)
@@ -317,7 +320,7 @@ def check_expandable(shape, size, dtype):
                            f"in the tensor ({len(shape)})")
     target = list(size)
     lead = len(size) - len(shape)
-    for i, s in enumerate(shape):
+    for i, s in reversed(list(enumerate(shape))):  # from the last dim, as PyTorch checks
         want = size[lead + i]
         if want == -1:
             target[lead + i] = s
@@ -415,6 +418,8 @@ class UnbindBackward0(Node):
 
 def unbind(self, dim=0):
     d = wrap_dim(dim, self._data.ndim)
+    if not self._data.ndim:
+        raise IndexError(msg.NO_DIMS.format(dim=d))
     outs = tuple(make_view(self, self._data[(slice(None),) * d + (i, Ellipsis)],
                            lambda a, i=i: a[(slice(None),) * d + (i, Ellipsis)], True)
                  for i in range(self._data.shape[d]))
@@ -423,8 +428,15 @@ def unbind(self, dim=0):
 
 def narrow(self, dim, start, length):
     from .indexing import slice_dim
+    if not self._data.ndim:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
     d = wrap_dim(dim, self._data.ndim)
     size = self._data.shape[d]
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], "
+                         f"but got {start})")
     if start < 0:
         start += size
     if start + length > size:
@@ -448,17 +460,23 @@ def split(self, split_size_or_sections, dim=0):
     """Views of consecutive pieces along ``dim``, all outputs of one node (as in PyTorch)."""
     if self._data.ndim == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
+    if isinstance(split_size_or_sections, int) and split_size_or_sections < 0:
+        raise RuntimeError(f"split expects split_size be non-negative, but got "
+                           f"split_size={split_size_or_sections}")
     d = wrap_dim(dim, self._data.ndim)
     n = self._data.shape[d]
     if isinstance(split_size_or_sections, int):
         size = split_size_or_sections
+        if not size and n:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
+                               f"dimension size of {n}")
         sizes = [size] * (n // size) + ([n % size] if n % size else []) if n else [0]
         node_cls, save = SplitBackward0, {"dim": d, "split_size": size}
     else:
         sizes = list(split_size_or_sections)
         if sum(sizes) != n:
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
-                               f"(input tensor's size at dimension {d}), but got "
+                               f"(input tensor's size at dimension {dim}), but got "
                                f"split_sizes={sizes}")
         node_cls, save = SplitWithSizesBackward0, {"dim": d, "split_sizes": sizes}
     outs, start = [], 0
@@ -476,7 +494,9 @@ def chunk(self, chunks, dim=0):
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     n = self._data.shape[wrap_dim(dim, self._data.ndim)]
-    return split(self, max(-(-n // chunks), 1), dim)
+    if not n:  # split() would give one piece: PyTorch keeps the number of chunks
+        return split(self, [0] * chunks, dim)
+    return split(self, -(-n // chunks), dim)
 
 
 class RepeatBackward0(Node):
