@@ -19,6 +19,7 @@ the engine was fixed against seeds 0-19999:
 - softmax's backward along a dim that is not the last adds Σ grad·out with fused
   multiply-adds, in float64 too (a gradient that should be 0 is then ~1e-17, printed in
   scientific notation; fuzz seeds 22340, 54246);
+- softmax and log_softmax of an empty tensor are empty (fuzz seeds 50061, 56566...);
 - indexing a 0-d tensor: a lone slice gives PyTorch's own error, a bool unsqueezes
   (found by the stride test above, not by the fuzzer).
 """
@@ -176,6 +177,17 @@ for shape, dim in [((3, 4), 0), ((2, 3, 5), 1), ((5, 2), 0), ((7, 3, 2), 0)]:
     x.grad = None
     x.softmax(dim).backward(torch.ones(shape, dtype=torch.float64))
     print(x.grad)
+""")
+
+
+program("softmax_of_empty_tensors", """
+import torch
+for shape, dim in [((0,), 0), ((2, 0), 0), ((0, 3), 0), ((0, 3), 1), ((2, 0), 1), ((2, 0, 3), -1)]:
+    for f in ["softmax", "log_softmax"]:
+        x = torch.ones(shape, requires_grad=True)
+        r = getattr(x, f)(dim)
+        r.sum().backward()
+        print(shape, dim, f, r, r.grad_fn.name(), x.grad)
 """)
 
 

@@ -26,9 +26,9 @@ def _reduce(loss, reduction):
 
 
 def _kernel_applies(x):
-    """PyTorch's float32/float64 kernels are replayed (see _softmax_kernels); a 0-d or
-    empty tensor, or a half type, takes numpy's plain formula."""
-    return x.ndim > 0 and x.size > 0 and x.dtype in (np.float32, np.float64)
+    """PyTorch's float32/float64 kernels are replayed (see _softmax_kernels); a 0-d tensor
+    or a half type takes numpy's plain formula."""
+    return x.ndim > 0 and x.dtype in (np.float32, np.float64)
 
 
 class SoftmaxBackward0(Node):
@@ -44,7 +44,9 @@ class SoftmaxBackward0(Node):
 def softmax(input, dim=None, dtype=None):  # noqa: A002 - torch's names
     d = wrap_dim(dim, input.dim())
     x, axis = values(input, input._dtype), np_axis(d, input.dim())
-    if _kernel_applies(x):
+    if x.size == 0:  # nothing to normalize: an empty result of the same shape
+        out = x.copy()
+    elif _kernel_applies(x):
         out = _softmax_kernels.softmax(x, d)
     else:
         shifted = np.exp(x - np.max(x, axis=axis, keepdims=True))
@@ -70,7 +72,9 @@ class LogSoftmaxBackward0(Node):
 def log_softmax(input, dim=None, dtype=None):  # noqa: A002
     d = wrap_dim(dim, input.dim())
     x, axis = values(input, input._dtype), np_axis(d, input.dim())
-    if _kernel_applies(x):
+    if x.size == 0:
+        out = x.copy()
+    elif _kernel_applies(x):
         out = _softmax_kernels.log_softmax(x, d)
     else:
         shifted = x - np.max(x, axis=axis, keepdims=True)
