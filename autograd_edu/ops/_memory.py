@@ -25,6 +25,48 @@ def strides(a):
     return tuple(s // a.itemsize for s in a.strides)
 
 
+def iterator_order(shape, operands):
+    """The order of dims (fastest first) in which PyTorch's TensorIterator lays out a new
+    result (``reorder_dimensions``): an insertion sort of the dims by the strides of the
+    operands (``operands``: one list of strides each, in order), the first operand that
+    tells two dims apart deciding; a stride 0 tells nothing, equal strides fall back to
+    the sizes. ``empty_like`` (clone's ``preserve_format``) orders a tensor's dims alike."""
+    def should_swap(d0, d1):
+        for op in operands:
+            s0, s1 = op[d0], op[d1]
+            if s0 == 0 or s1 == 0:
+                continue
+            if s0 != s1:
+                return 1 if s0 > s1 else -1
+            if shape[d0] > shape[d1]:
+                return 1
+        return 0
+    perm = list(range(len(shape)))[::-1]
+    for i in range(1, len(perm)):
+        d1 = i
+        for d0 in range(i - 1, -1, -1):
+            c = should_swap(perm[d0], perm[d1])
+            if c > 0:
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+            elif c < 0:
+                break
+    return perm
+
+
+def copy_in_torch_layout(a, values=None):
+    """A new array holding ``values`` (default: ``a``'s) laid out as PyTorch lays out a new
+    tensor made from ``a`` (clone, flip, sort): numpy's ``order="K"`` agrees except around
+    stride-0 (expanded) dims."""
+    if a.ndim < 2 or a.flags.c_contiguous:
+        return np.array(a if values is None else values, order="C", copy=True)
+    outer_first = iterator_order(a.shape, [a.strides])[::-1]
+    out = np.empty([a.shape[d] for d in outer_first],
+                   a.dtype if values is None else values.dtype).transpose(np.argsort(outer_first))
+    out[...] = a if values is None else values
+    return out
+
+
 def is_non_overlapping_and_dense(a):
     """The elements fill a block of memory exactly, in some order of the dims."""
     need = 1

@@ -6,6 +6,7 @@ from .. import _dtypes
 from .._ieee import cast
 from ..autograd.graph import Node
 from ._common import new_tensor, record
+from ._memory import copy_in_torch_layout
 
 
 class CloneBackward0(Node):
@@ -22,7 +23,7 @@ def clone(self, *, memory_format=None):
     if memory_format == "contiguous":
         data = np.array(self._data, order="C", copy=True)
     else:
-        data = np.array(self._data, order="K", copy=True)
+        data = copy_in_torch_layout(self._data)
     return record(CloneBackward0, new_tensor(data, self._dtype), (self,))
 
 

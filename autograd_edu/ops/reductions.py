@@ -18,6 +18,7 @@ from ._common import (
     wrap_dim,
     wrap_dims,
 )
+from ._memory import copy_in_torch_layout
 from .summation import sum_like_torch
 
 
@@ -626,9 +627,7 @@ sort_return_type = make_return_type("sort", ("values", "indices"))
 
 def _like(layout, values):
     """``values`` copied into an array with ``layout``'s memory order."""
-    out = np.empty_like(layout, dtype=values.dtype)
-    out[...] = values
-    return out
+    return copy_in_torch_layout(layout, values)
 
 
 def sort(self, dim=-1, descending=False, stable=False):

@@ -8,6 +8,7 @@ from .. import _messages as msg
 from .._tensor import Tensor, view_creation_meta
 from ..autograd.graph import Node
 from ._common import autograd_first, new_tensor, record, wrap_dim, wrap_dims
+from ._memory import copy_in_torch_layout
 
 
 def make_view(self, data, view_fn, multi_output=False):
@@ -542,8 +543,9 @@ class FlipBackward0(Node):
 
 def flip(self, *dims):
     dims = wrap_dims(_sizes_arg(dims), self._data.ndim)
-    # order="K": the input's layout (a flipped transposed tensor stays transposed)
-    data = np.flip(self._data, dims).copy(order="K") if self.dim() else self._data.copy()
+    # the input's layout (a flipped transposed tensor stays transposed)
+    data = copy_in_torch_layout(self._data, np.flip(self._data, dims)) if self.dim() \
+        else self._data.copy()
     return record(FlipBackward0, new_tensor(data, self._dtype), (self,), {"dims": dims})
 
 
