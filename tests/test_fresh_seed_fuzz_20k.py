@@ -20,6 +20,16 @@ the engine was fixed against seeds 0-19999:
   multiply-adds, in float64 too (a gradient that should be 0 is then ~1e-17, printed in
   scientific notation; fuzz seeds 22340, 54246);
 - softmax and log_softmax of an empty tensor are empty (fuzz seeds 50061, 56566...);
+- clone, flip and sort lay out their result as PyTorch's empty_like / TensorIterator do:
+  dims ordered by the input's strides, an expanded (stride-0) dim telling nothing, so
+  the flip of an expanded tensor is contiguous and can be viewed (fuzz seed 71856);
+- a slice of a 0-d stale view reports the view first (the slice op's autograd kernel
+  runs before its dim check; fuzz seeds 70796, 71864); elu and softplus overflow
+  silently (fuzz seed 72256);
+- a custom Function's inputs are connected (a stale view reports its error) before
+  forward runs (fuzz seed 78448); mse_loss expands a differing input first
+  (ExpandBackward0, fuzz seed 75940); an index into a size-0 dim has its own error, and
+  indices are only checked when the result has elements (fuzz seed 78168);
 - indexing a 0-d tensor: a lone slice gives PyTorch's own error, a bool unsqueezes
   (found by the stride test above, not by the fuzzer).
 """
@@ -188,6 +198,129 @@ for shape, dim in [((0,), 0), ((2, 0), 0), ((0, 3), 0), ((0, 3), 1), ((2, 0), 1)
         r = getattr(x, f)(dim)
         r.sum().backward()
         print(shape, dim, f, r, r.grad_fn.name(), x.grad)
+""")
+
+
+program("clone_flip_sort_layouts", """
+import torch
+x = torch.arange(24.).reshape(2, 3, 4)
+CASES = {"expand": torch.arange(3.).expand(2, 3), "expand_t": torch.arange(3.).expand(2, 3).t(),
+         "step": x[:, :, ::2], "step_t": x.transpose(0, 2)[::2],
+         "expand3": x[:, :1].expand(2, 3, 4),
+         "perm_step": x.permute(2, 0, 1)[:, :, ::2],
+         "e_mid": torch.arange(2.)[:, None, None].expand(2, 3, 4).permute(1, 2, 0),
+         "t_step": x.transpose(1, 2)[:, ::3]}
+for name, v in CASES.items():
+    print(name, v.clone().stride(), v.flip(0).stride(), v.sort(0)[0].stride(),
+          v.sort(-1)[1].stride(), v.contiguous().stride(), (-v).stride())
+    print(v.flip(-1).reshape(-1)._is_view(), v.clone().is_contiguous())
+""")
+
+program("zero_dim_slice_of_a_stale_view", """
+import torch
+for kind in ["no_grad", "split"]:
+    a = torch.ones(3, requires_grad=True).clone()
+    if kind == "no_grad":
+        with torch.no_grad():
+            v = a[0]
+    else:
+        v = a.split(1)[0][0]
+    a.mul_(2)
+    for code in ["v[:]", "v[::2]", "v[1:]"]:
+        try:
+            eval(code)
+        except (RuntimeError, IndexError) as e:
+            print(kind, code, type(e).__name__, str(e)[:60])
+""")
+
+program("elu_softplus_overflow_silently", """
+import warnings
+import torch
+warnings.simplefilter("error")
+x = torch.tensor([1000., -1000., 100., 88.8], requires_grad=True)
+for f in [torch.nn.functional.elu, torch.nn.functional.softplus]:
+    y = f(x)
+    y.sum().backward()
+    print(y, x.grad)
+    x.grad = None
+""")
+
+
+program("custom_function_input_is_a_stale_view", """
+import torch
+
+class Identity(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, a):
+        return a
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+class Square(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return a * a
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, = ctx.saved_tensors
+        return 2 * a * grad
+
+class Double(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.mark_dirty(a)
+        return a.mul_(2)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 2
+
+for F in [Identity, Square, Double]:
+    x = torch.ones(1, 2, requires_grad=True)
+    y = x.clamp(min=0)
+    v = Identity.apply(y)
+    y[0][0] = -2
+    try:
+        F.apply(v)
+    except RuntimeError as e:
+        print(F.__name__, str(e)[:100])
+""")
+
+program("mse_loss_broadcasts_with_expand", """
+import warnings
+import torch
+warnings.simplefilter("ignore")
+def names(t):
+    return [t.grad_fn.name()] + [f.name() if f else None for f, _ in t.grad_fn.next_functions]
+for sa, sb in [((3,), (3,)), ((3,), (2, 3)), ((2, 3), (3,)), ((1,), (3,)), ((2, 1), (1, 3))]:
+    a = torch.linspace(-1, 1, 6)[:sa[-1]].expand(sa).clone().requires_grad_()
+    b = torch.linspace(0, 2, 6)[:sb[-1]].expand(sb).clone().requires_grad_()
+    for reduction in ["mean", "none"]:
+        loss = torch.nn.functional.mse_loss(a, b, reduction=reduction)
+        loss.sum().backward()
+        print(sa, sb, reduction, names(loss), a.grad, b.grad)
+""")
+
+program("index_into_empty_dims", """
+import torch
+x = torch.ones(0, 3)
+for code in ["x[[0, -1, 0]]", "x[[0]]", "x[torch.tensor([0])]", "x[:, [5]]", "x[[-1]]",
+             "torch.ones(2, 0)[:, [0]]", "torch.ones(0)[[0]]", "torch.ones(3)[[5]]", "x[[]]",
+             "torch.ones(3)[[-4]]", "torch.ones(0)[torch.tensor([], dtype=torch.long)]"]:
+    try:
+        print(code, eval(code).shape)
+    except IndexError as e:
+        print(code, e)
+for code in ["x[[0]] = 1.", "torch.ones(0)[[0]] = 2.", "torch.ones(2, 0)[:, [1]] = 2."]:
+    try:
+        exec(code)
+        print(code, "ok")
+    except IndexError as e:
+        print(code, e)
 """)
 
 

@@ -106,6 +106,10 @@ class Function:
         ctx = cls._backward_cls()
         ctx._is_tensor_input = tuple(isinstance(a, Tensor) for a in args)
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        if _grad_mode.is_grad_enabled() and any(ctx.needs_input_grad):
+            # PyTorch collects the inputs' edges first: a stale view reports its error now
+            from ..ops._common import connect_stale_views
+            connect_stale_views([a for a in args if isinstance(a, Tensor)])
         with _grad_mode.no_grad():
             if _has_setup_context(cls):
                 outputs = cls.forward(*args, **kwargs)

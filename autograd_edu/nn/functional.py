@@ -104,6 +104,11 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):  
                       f"size ({input.shape}). This will likely lead to incorrect results due "
                       f"to broadcasting. Please ensure they have the same size.", UserWarning,
                       stacklevel=2)
+        # F.mse_loss broadcasts first (torch.broadcast_tensors: only a differing one expands)
+        from ..ops._common import broadcast_shape
+        shape = broadcast_shape(input._data.shape, target._data.shape)
+        input = input if input._data.shape == shape else input.expand(shape)  # noqa: A001
+        target = target if target._data.shape == shape else target.expand(shape)
     from ..ops._common import promote
     (input, target), dtype = promote(input, target)
     diff = values(input, dtype) - values(target, dtype)
@@ -167,6 +172,7 @@ class SoftplusBackward0(Node):
         return where(x * beta > threshold, grad, grad * z / (z + 1)),
 
 
+@silent  # overflow to inf without a word, as in PyTorch
 def softplus(input, beta=1.0, threshold=20.0):  # noqa: A002
     x = values(input, input._dtype)
     with np.errstate(over="ignore"):
@@ -201,6 +207,7 @@ class EluBackward0(Node):
         return where(x > 0, grad, grad * alpha * x.exp()),
 
 
+@silent  # overflow to inf without a word, as in PyTorch
 def elu(input, alpha=1.0, inplace=False):  # noqa: A002
     x = values(input, input._dtype)
     out = new_tensor(np.where(x > 0, x, alpha * np.expm1(x)).astype(x.dtype), input._dtype)

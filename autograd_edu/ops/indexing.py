@@ -75,10 +75,9 @@ class IndexBackward0(Node):
 
 def _iterator_layout(t, region, shape):
     """The order of dims (fastest first) in which PyTorch's index kernel lays out its result:
-    TensorIterator sorts the dims by the strides (in bytes) of its inputs, the source (0 along
-    the indexed dims) then each index tensor (0 along the other dims), skipping a tensor whose
-    stride is 0 in either dim of a comparison, and breaking ties by size."""
-    from ._memory import strides
+    TensorIterator's order (``iterator_order``) over its inputs, the source (stride 0 along
+    the indexed dims) then each index tensor (0 along the other dims)."""
+    from ._memory import iterator_order, strides
     arrays = [a for i in region if not isinstance(i, slice)
               for a in (np.nonzero(i) if i.dtype == np.bool_ else (i,))]
     kinds = [k for i in region for k in ([i] if isinstance(i, slice) else
@@ -100,27 +99,7 @@ def _iterator_layout(t, region, shape):
         rest = [0] * (len(shape) - lead - n_adv)
         operands.append([0] * lead + [s for s in b.strides] + rest)
 
-    def should_swap(d0, d1):
-        for op in operands:
-            s0, s1 = op[d0], op[d1]
-            if s0 == 0 or s1 == 0:
-                continue
-            if s0 != s1:
-                return 1 if s0 > s1 else -1
-            if shape[d0] > shape[d1]:
-                return 1
-        return 0
-    perm = list(range(len(shape)))[::-1]
-    for i in range(1, len(perm)):
-        d1 = i
-        for d0 in range(i - 1, -1, -1):
-            c = should_swap(perm[d0], perm[d1])
-            if c > 0:
-                perm[d0], perm[d1] = perm[d1], perm[d0]
-                d1 = d0
-            elif c < 0:
-                break
-    return perm
+    return iterator_order(shape, operands)
 
 
 def _read_region(t, region):
@@ -217,7 +196,8 @@ def _index_array(item):
         if item._dtype.is_floating_point:
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         return item._data
-    return np.asarray(item)
+    array = np.asarray(item)
+    return array.astype(np.int64) if array.size == 0 and array.dtype.kind == "f" else array
 
 
 def getitem(self, index):
@@ -253,7 +233,8 @@ def _apply_basic(self, index, skip_single_slice=True, before_index_error=None):
     if self._data.ndim == 0 and isinstance(index, int | np.integer) and not isinstance(index, bool):
         raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                          "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
-    if self._data.ndim == 0 and isinstance(index, slice):  # PyTorch's one-index fast path
+    if self._data.ndim == 0 and isinstance(index, slice):  # PyTorch's one-index fast path:
+        _connect_if_recorded(self)  # the slice op's own check, after its autograd kernel's
         raise IndexError("slice() cannot be applied to a 0-dim tensor.")
     items = index if isinstance(index, tuple) else (index,)
     skip_slices = isinstance(index, tuple) or skip_single_slice
@@ -300,7 +281,7 @@ def _apply_basic(self, index, skip_single_slice=True, before_index_error=None):
     if any(not isinstance(a, slice) for a in advanced):
         region = tuple(advanced)
         try:
-            _check_bounds(result, region)
+            region = _check_bounds(result, region)
         except IndexError:
             if before_index_error is not None:
                 before_index_error(result)
@@ -310,6 +291,18 @@ def _apply_basic(self, index, skip_single_slice=True, before_index_error=None):
 
 
 def _check_bounds(t, region):
+    """PyTorch's index checks: masks must fit; indices must be in range, but only when
+    the result has elements (the kernel checks them as it reads). Returns the region,
+    with the indices of an empty result replaced by 0s (numpy would check them)."""
+    arrays = [i for i in region if not isinstance(i, slice)]
+    dim, kept = 0, []
+    for item in region:  # the sizes the slices keep
+        if isinstance(item, slice):
+            kept.append(t._data.shape[dim])
+        dim += item.ndim if not isinstance(item, slice) and item.dtype == np.bool_ else 1
+    kept += list(t._data.shape[dim:])
+    empty = 0 in kept or np.broadcast(*[np.nonzero(a)[0] if a.dtype == np.bool_ else a
+                                        for a in arrays]).size == 0
     dim = 0
     for item in region:
         if isinstance(item, slice):
@@ -324,11 +317,20 @@ def _check_bounds(t, region):
             dim += item.ndim
             continue
         size = t._data.shape[dim]
+        if empty:
+            dim += 1
+            continue
+        if size == 0:  # PyTorch's index kernel says so before any bound
+            raise IndexError("index is out of bounds for dimension with size 0")
         bad = item[(item >= size) | (item < -size)]
         if bad.size:
             raise IndexError(f"index {bad.flat[0]} is out of bounds for dimension {dim} with "
                              f"size {size}")
         dim += 1
+    if not empty:
+        return region
+    return tuple(i if isinstance(i, slice) or i.dtype == np.bool_ else np.zeros_like(i)
+                 for i in region)
 
 
 class AliasBackward0(Node):
