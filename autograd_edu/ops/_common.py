@@ -10,7 +10,7 @@ from .. import _messages as msg
 from .._grad_mode import is_grad_enabled
 from .._ieee import cast
 from .._tensor import Tensor
-from ..autograd.graph import SavedTensor, connect
+from ..autograd.graph import Node, SavedTensor, connect
 
 
 def wrap_dim(dim, ndim):
@@ -165,6 +165,39 @@ def autograd_first(fn):
                     raise view_error from None
             raise
     return op
+
+
+class NotImplementedBackward(Node):
+    """The node PyTorch records for an op without a derivative (its
+    autogradNotImplementedFallback): connected to the inputs that require grad only,
+    in order; a backward through it fails."""
+
+    def __init__(self, op):
+        super().__init__()
+        self._op = op
+
+    def name(self):
+        return "torch::autograd::NotImplemented"
+
+    def __repr__(self):
+        return f"<NotImplemented object at {id(self):#x}>"
+
+    def _repr_pretty_(self, printer, cycle):
+        printer.text(f"<NotImplemented at {id(self):#x}>")
+
+    def apply(self, *grads):
+        raise RuntimeError(msg.DERIVATIVE_NOT_IMPLEMENTED.format(op=self._op))
+
+
+def record_not_implemented(op, out, inputs):
+    """``out`` of the op ``op`` ("aten::floor_divide"), which has no derivative."""
+    return record(functools.partial(NotImplementedBackward, op), out,
+                  [t for t in inputs if isinstance(t, Tensor) and t.requires_grad])
+
+
+def not_implemented_for(kernel, dtype):
+    """PyTorch's error for a dtype its kernel was not compiled for."""
+    return NotImplementedError(msg.KERNEL_DTYPE.format(kernel=kernel, dtype=dtype.c_name))
 
 
 def record(node_cls, out, inputs, save=None, save_output=None):

@@ -6,9 +6,19 @@ import math
 import numpy as np
 
 from .. import _dtypes
+from .. import _messages as msg
 from ..autograd.graph import Node
-from ._common import broadcast_shape, bump_version, new_tensor, promote, record, values
-from .arithmetic import out_like
+from ._common import (
+    broadcast_shape,
+    bump_version,
+    new_tensor,
+    not_implemented_for,
+    promote,
+    record,
+    record_not_implemented,
+    values,
+)
+from .arithmetic import _saved_if, out_like
 
 
 def _float_dtype(t):
@@ -175,10 +185,23 @@ class ClampBackward0(Node):
                      else None for i, mask in enumerate((self_mask, min_mask, max_mask)))
 
 
+def _scalar_overload(min, max):  # noqa: A002
+    """(min, max) as PyTorch's argument parser binds them: a number beside a tensor selects
+    the overload of numbers (ClampBackward1), where a 0-d tensor passes as its value."""
+    from .._tensor import Tensor
+    if min is None or max is None or isinstance(min, Tensor) == isinstance(max, Tensor):
+        return min, max
+    tensor = min if isinstance(min, Tensor) else max
+    if tensor.dim() or tensor.requires_grad:  # neither overload matches
+        raise TypeError(msg.CLAMP_MIXED.format(*(type(b).__name__ for b in (min, max))))
+    return tuple(b.item() if b is tensor else b for b in (min, max))
+
+
 def clamp(self, min=None, max=None):  # noqa: A002 - torch's names
     from .._tensor import Tensor
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    min, max = _scalar_overload(min, max)
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         operands = [self] + [b for b in (min, max) if b is not None]
         tensors, dtype = promote(*operands)
@@ -213,22 +236,44 @@ class ClampMaxBackward0(Node):
         return where(self.saved("self") <= self.saved("max"), grad, 0.0),
 
 
-def clamp_min(self, min):  # noqa: A002
+class ClampMinBackward1(Node):
+    """out = max(self, min) with a tensor;
+    grad_self = grad where self >= min,  grad_min = grad where self < min"""
+
+    def apply(self, grad):
+        x, lo = self.saved("self"), self.saved("min")
+        return (where(x >= lo, grad, 0.0) if self.needs_input_grad(0) else None,
+                where(x < lo, grad, 0.0) if self.needs_input_grad(1) else None)
+
+
+class ClampMaxBackward1(Node):
+    """out = min(self, max) with a tensor;
+    grad_self = grad where self <= max,  grad_max = grad where self > max"""
+
+    def apply(self, grad):
+        x, hi = self.saved("self"), self.saved("max")
+        return (where(x <= hi, grad, 0.0) if self.needs_input_grad(0) else None,
+                where(x > hi, grad, 0.0) if self.needs_input_grad(1) else None)
+
+
+def _clamp_one_side(self, bound, name, numpy_fn, nodes):
+    """clamp_min/clamp_max: ``bound`` a number (nodes[0]) or a tensor (nodes[1])."""
     from .._tensor import Tensor
-    if isinstance(min, Tensor):
-        return clamp(self, min=min)
-    _, dtype = promote(self, min)
-    out = new_tensor(_maximum(values(self, dtype), np.asarray(min, dtype.numpy)), dtype)
-    return record(ClampMinBackward0, out, (self,), {"self": self, "min": min})
+    if isinstance(bound, Tensor):
+        (a, b), dtype = promote(self, bound)
+        out = new_tensor(numpy_fn(values(a, dtype), values(b, dtype)), dtype)
+        return record(nodes[1], out, (a, b), {"self": a, name: b})
+    _, dtype = promote(self, bound)
+    out = new_tensor(numpy_fn(values(self, dtype), np.asarray(bound, dtype.numpy)), dtype)
+    return record(nodes[0], out, (self,), {"self": self, name: bound})
+
+
+def clamp_min(self, min):  # noqa: A002
+    return _clamp_one_side(self, min, "min", _maximum, (ClampMinBackward0, ClampMinBackward1))
 
 
 def clamp_max(self, max):  # noqa: A002
-    from .._tensor import Tensor
-    if isinstance(max, Tensor):
-        return clamp(self, max=max)
-    _, dtype = promote(self, max)
-    out = new_tensor(_minimum(values(self, dtype), np.asarray(max, dtype.numpy)), dtype)
-    return record(ClampMaxBackward0, out, (self,), {"self": self, "max": max})
+    return _clamp_one_side(self, max, "max", _minimum, (ClampMaxBackward0, ClampMaxBackward1))
 
 
 class MaximumBackward0(Node):
@@ -291,18 +336,51 @@ def where(condition, input=None, other=None):  # noqa: A002
     return record(WhereBackward0, out, (a, b), {"condition": condition})
 
 
-def floor_divide(self, other):
+def integer_division(self, other, numpy_fn, kernel):
+    """(a, b, numpy_fn(a, b), dtype) for floor_divide, remainder and div's rounding modes:
+    integer kernels refuse bools and raise ZeroDivisionError for a zero divisor."""
     (a, b), dtype = promote(self, other)
-    if not dtype.is_floating_point and np.any(values(b, dtype) == 0):
+    if dtype is _dtypes.bool_:
+        raise not_implemented_for(kernel, dtype)
+    x, y = values(a, dtype), values(b, dtype)
+    if not dtype.is_floating_point and np.broadcast(x, y).size and np.any(y == 0):
         raise RuntimeError("ZeroDivisionError")
     with np.errstate(all="ignore"):
-        return new_tensor(np.floor_divide(values(a, dtype), values(b, dtype)), dtype)
+        return a, b, new_tensor(numpy_fn(x, y), dtype)
+
+
+def floor_divide(self, other):
+    a, b, out = integer_division(self, other, np.floor_divide, "div_floor_cpu")
+    return record_not_implemented("aten::floor_divide", out, (a, b))
+
+
+class RemainderBackward0(Node):
+    """out = self - other * floor(self / other) with a number;  grad_self = grad"""
+
+    def apply(self, grad):
+        return grad,
+
+
+class RemainderBackward1(Node):
+    """out = self - other * floor(self / other) (both tensors);
+    grad_self = grad,  grad_other = -grad * floor(self / other)"""
+
+    def apply(self, grad):
+        from .arithmetic import div
+        return (grad if self.needs_input_grad(0) else None,
+                -grad * div(self.saved("self"), self.saved("other"), rounding_mode="floor")
+                if self.needs_input_grad(1) else None)
 
 
 def remainder(self, other):
-    (a, b), dtype = promote(self, other)
-    with np.errstate(all="ignore"):
-        return new_tensor(np.remainder(values(a, dtype), values(b, dtype)), dtype)
+    from .._tensor import Tensor
+    a, b, out = integer_division(self, other, np.remainder, "remainder_cpu")
+    if not isinstance(self, Tensor):  # torch.remainder(7, x): no derivative
+        return record_not_implemented("aten::remainder", out, (b,))
+    if not isinstance(other, Tensor):
+        return record(RemainderBackward0, out, (a,))
+    return record(RemainderBackward1, out, (a, b), {"self": _saved_if(a, b.requires_grad),
+                                                     "other": _saved_if(b, b.requires_grad)})
 
 
 def _comparison(numpy_fn):

