@@ -272,3 +272,5 @@ DERIVATIVE_NOT_IMPLEMENTED = "derivative for {op} is not implemented"
 KERNEL_DTYPE = "\"{kernel}\" not implemented for '{dtype}'"
 DIV_ROUNDING_MODE = ("div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
                      "found '{mode}'")
+ARG_NOT_TENSOR = "{fn}(): argument '{name}' (position {pos}) must be Tensor, not {type}"
+MV_DIMS = "vector + matrix @ vector expected, got 1, {mat}, {vec}"

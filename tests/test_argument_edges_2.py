@@ -141,6 +141,56 @@ program("integer_pow", "", [
     "r = torch.tensor([1, 2]) ** torch.tensor(-1)", "r = True ** torch.tensor([-1, 2])",
 ])
 
+program("bool_kernels", "b = torch.tensor(True); b1 = torch.tensor([True, False])", [
+    f"r = {code}" for code in [
+        "b.abs()", "b1.abs()", "b.ceil()", "b.floor()", "b.round()", "b.round(decimals=1)",
+        "b.trunc()", "b.relu()", "b.sign()", "b1.sign()", "b.sgn()", "b1.dot(b1)",
+        "b1.mv(b1)", "torch.ones(2, 3, dtype=torch.bool).mv(torch.ones(3, dtype=torch.bool))",
+        "torch.ones(2, 2, dtype=torch.bool).mm(torch.ones(2, 2, dtype=torch.bool))",
+        "torch.ones(2, 3, dtype=torch.bool).mm(torch.ones(2, 2, dtype=torch.bool))",
+        "torch.ones(2, 2, dtype=torch.bool).matmul(b1)", "b1.matmul(b1)", "b1.outer(b1)",
+        "torch.ones(2, 2, 2, dtype=torch.bool).bmm(torch.ones(2, 2, 2, dtype=torch.bool))",
+        "torch.addmm(*[torch.ones(2, 2, dtype=torch.bool)] * 3)",
+        "torch.tensor([1, 2]).round(decimals=1)", "torch.tensor([1, -2]).relu()",
+        "torch.tensor([1, -2], dtype=torch.uint8).sign()"]])
+
+program("products_checks", "x = torch.tensor([1.5, -2.5, 3.], requires_grad=True); "
+        "m = torch.ones(2, 3)", [
+    f"r = {code}" for code in [
+        "m.mv(torch.ones(3, 2))", "m.mv(torch.ones(()))", "x.mv(torch.ones(()))",
+        "torch.ones(()).mv(x)", "x.mv(x)", "m.mv(torch.ones(2))",
+        "m.mv(torch.ones(2, dtype=torch.float64))", "m.mv(torch.ones(3, dtype=torch.float64))",
+        "m.mv(torch.ones(3, 1, dtype=torch.float64))", "torch.ones(2, 3, 4).mv(torch.ones(4))",
+        "m.long().mv(torch.ones(3, dtype=torch.long))", "m.mv(3)", "m.mv(torch.ones(0))",
+        "torch.ones(2, 0).mv(torch.ones(0))",
+        "torch.tensor(1.).dot(torch.ones(3, dtype=torch.float64))",
+        "x.dot(torch.ones(2, dtype=torch.float64))", "x.dot(torch.ones(2))",
+        "x.dot(torch.ones(2, 2, dtype=torch.float64))", "x.dot(2)", "x.mm(2)", "x.bmm(2)",
+        "x.matmul('a')", "x.matmul(2)", "x.outer(None)", "x.outer(2)", "torch.outer(2, x)",
+        "x @ 2", "2 @ x", "x @ 'a'", "x.allclose(2)", "x.equal(None)", "x.allclose(None)"]])
+
+program("allclose_equal", "", [
+    f"r = torch.tensor({a}).{op}(torch.tensor({b}){kw})" for op, a, b, kw in [
+        ("allclose", "1.", "1., dtype=torch.float64", ""),
+        ("allclose", "1.", "1, dtype=torch.long", ""),
+        ("allclose", "1", "1, dtype=torch.int32", ""),
+        ("allclose", "[1., 2]", "[1., 2, 3]", ""), ("allclose", "[1., 2]", "[1.]", ""),
+        ("allclose", "[1., 2]", "[[1., 2.]]", ""), ("allclose", "[1, 2]", "[1, 3]", ""),
+        ("allclose", "[True]", "[True]", ""), ("allclose", "[True]", "[False]", ", atol=1"),
+        ("allclose", "[1., 2]", "[1., 2]", ", rtol=-1"),
+        ("allclose", "[1., 2]", "[1., 2]", ", atol=-0.5"),
+        ("allclose", "[1., float('nan')]", "[1., float('nan')]", ""),
+        ("allclose", "[1., float('nan')]", "[1., float('nan')]", ", equal_nan=True"),
+        ("allclose", "[1., float('inf')]", "[1., float('inf')]", ""),
+        ("allclose", "[1., float('inf')]", "[1., float('-inf')]", ""),
+        ("allclose", "[1., 100]", "[1.001, 100.001]", ", rtol=1e-3"),
+        ("allclose", "[1., 100]", "[1.001, 100.001]", ", rtol=0, atol=0"),
+        ("allclose", "[10, 100]", "[11, 100]", ", rtol=0.1"),
+        ("allclose", "[10, 100]", "[12, 100]", ", rtol=0.1"),
+        ("equal", "[1., 2]", "[1., 2], dtype=torch.float64", ""),
+        ("equal", "[1., 2]", "[[1., 2]]", ""), ("equal", "[True]", "[1]", ""),
+        ("equal", "[1., float('nan')]", "[1., float('nan')]", "")]])
+
 
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
 def test_argument_edges_2(name):

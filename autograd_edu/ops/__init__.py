@@ -98,7 +98,8 @@ Tensor.__mod__ = Tensor.remainder
 Tensor.__rmod__ = lambda self, other: Tensor.remainder(other, self)
 Tensor.__pow__ = Tensor.pow
 Tensor.__rpow__ = autograd_first(arithmetic.rpow)
-Tensor.__matmul__ = Tensor.matmul
+Tensor.__matmul__ = lambda self, other: (Tensor.matmul(self, other) if isinstance(other, Tensor)
+                                         else NotImplemented)
 Tensor.__rmatmul__ = linalg.rmatmul
 Tensor.__neg__ = Tensor.neg
 Tensor.__pos__ = lambda self: self

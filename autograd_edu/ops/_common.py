@@ -72,6 +72,14 @@ def check_other(name, other):
                         f"{type(other).__name__}")
 
 
+def require_tensor(fn, name, value, position=1):
+    """PyTorch's argument parser for a Tensor-only argument (numbers are refused too);
+    the position is the method's (``x.fn(value)``)."""
+    if not isinstance(value, Tensor):
+        raise TypeError(msg.ARG_NOT_TENSOR.format(fn=fn, name=name, pos=position,
+                                                  type=type(value).__name__))
+
+
 _NUMBER_TYPES = (int, float, bool)
 
 

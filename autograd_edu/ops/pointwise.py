@@ -16,6 +16,7 @@ from ._common import (
     promote,
     record,
     record_not_implemented,
+    require_tensor,
     values,
 )
 from .arithmetic import _saved_if, out_like
@@ -41,7 +42,13 @@ class AbsBackward0(Node):
         return grad * sgn(self.saved("self")),
 
 
+def _refuse_bool(self, kernel):
+    if self._dtype is _dtypes.bool_:
+        raise not_implemented_for(kernel, self._dtype)
+
+
 def abs(self):  # noqa: A001 - torch's name
+    _refuse_bool(self, "abs_cpu")
     return _unary(AbsBackward0, np.abs, self, save_self=True, keep_int=True)
 
 
@@ -155,6 +162,8 @@ def _minimum(a, b):
 
 
 def relu(self):
+    if self._dtype is _dtypes.bool_:
+        raise RuntimeError("Boolean inputs not supported for relu")
     return _unary(ReluBackward0, lambda x: _maximum(x, np.zeros((), x.dtype)), self,
                   save_result=True, keep_int=True)
 
@@ -421,11 +430,36 @@ def isnan(self):
 
 
 def equal(self, other):
+    require_tensor("equal", "input", self)
+    require_tensor("equal", "other", other)
     return self._data.shape == other._data.shape and bool(np.all(self._data == other._data))
 
 
 def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return bool(np.allclose(self._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    """PyTorch's isclose(...).all(): one dtype, the shapes broadcast, and
+    |self - other| <= atol + |rtol * other| computed in that dtype (bools as floats)."""
+    require_tensor("allclose", "input", self)
+    require_tensor("allclose", "other", other)
+    if self._dtype is not other._dtype:
+        raise RuntimeError(f"{self._dtype.c_name} did not match {other._dtype.c_name}")
+    for name, tol in (("rtol", rtol), ("atol", atol)):
+        if tol < 0:
+            raise RuntimeError(f"{name} must be greater than or equal to zero, but got {tol:g}")
+    broadcast_shape(self._data.shape, other._data.shape)
+    a, b = self._data, other._data
+    close = a == b
+    if equal_nan:
+        close |= np.isnan(a) & np.isnan(b)
+    if rtol or atol:
+        if self._dtype is _dtypes.bool_:
+            a, b = (values(t, _dtypes.get_default_dtype()) for t in (self, other))
+        tolerance_dtype = a.dtype if a.dtype.kind == "f" else _dtypes.get_default_dtype().numpy
+        with np.errstate(all="ignore"):
+            allowed = np.abs(b * np.asarray(rtol, tolerance_dtype)) + np.asarray(
+                atol, tolerance_dtype)
+            actual = np.abs(a - b).astype(tolerance_dtype)  # compared in the float dtype
+            close = close | (np.isfinite(actual) & (actual <= allowed))
+    return bool(np.all(close))
 
 
 # -- more elementwise functions ------------------------------------------------
@@ -547,26 +581,34 @@ class TruncBackward0(_ZeroGradient):
 
 
 def sign(self):
-    return _unary(SignBackward0, np.sign, self, keep_int=True)
+    # a bool is its own sign (numpy's sign has no bool loop)
+    return _unary(SignBackward0, np.copy if self._dtype is _dtypes.bool_ else np.sign, self,
+                  keep_int=True)
 
 
 sgn = sign
 
 
 def round(self, decimals=0):  # noqa: A001 - torch's name
+    if decimals and not self._dtype.is_floating_point:
+        raise not_implemented_for("round_cpu", self._dtype)
+    _refuse_bool(self, "round_vml_cpu")
     node = RoundBackward1 if decimals else RoundBackward0
     return _unary(node, lambda x: np.round(x, decimals), self, keep_int=True)
 
 
 def floor(self):
+    _refuse_bool(self, "floor_vml_cpu")
     return _unary(FloorBackward0, np.floor, self, keep_int=True)
 
 
 def ceil(self):
+    _refuse_bool(self, "ceil_vml_cpu")
     return _unary(CeilBackward0, np.ceil, self, keep_int=True)
 
 
 def trunc(self):
+    _refuse_bool(self, "trunc_vml_cpu")
     return _unary(TruncBackward0, np.trunc, self, keep_int=True)
 
 
