@@ -274,3 +274,9 @@ DIV_ROUNDING_MODE = ("div expected rounding_mode to be one of None, 'trunc', or 
                      "found '{mode}'")
 ARG_NOT_TENSOR = "{fn}(): argument '{name}' (position {pos}) must be Tensor, not {type}"
 MV_DIMS = "vector + matrix @ vector expected, got 1, {mat}, {vec}"
+VALUE_OVERFLOW = "value cannot be converted to type {type} without overflow"
+FILL_VALUE_DIM = ("fill_ only supports 0-dimension value tensor but got tensor with {ndim} "
+                  "dimensions.")
+MASKED_FILL_VALUE_DIM = ("masked_fill_ only supports a 0-dimensional value tensor, but got tensor "
+                         "with {ndim} dimension(s).")
+MASKED_FILL_MASK = "masked_fill_ only supports boolean masks, but got mask with dtype {dtype}"

@@ -7,6 +7,7 @@ from .. import _messages as msg
 from .._tensor import Tensor
 from ..autograd.graph import Node
 from ._common import (
+    CPP_TYPE_NAMES,
     connect_stale_views,
     needs_recording,
     new_tensor,
@@ -53,10 +54,6 @@ def _product(a, b, start=None):
     return out[..., 0] if column else out
 
 
-_C_TYPE = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int",
-           "float16": "c10::Half", "bool": "bool"}
-
-
 def _operands(a, b):
     """Numbers become tensors; dtypes are checked by :func:`_same_dtype`."""
     (a, b), dtype = promote(a, b, elementwise=False)
@@ -68,8 +65,8 @@ def _same_dtype(a, b, op="mm"):
     at its own moment: ``dot`` first, the others after their shape checks."""
     if a._dtype is not b._dtype:
         raise RuntimeError(msg.PRODUCT_DTYPES[op].format(
-            a=a._dtype.c_name, b=b._dtype.c_name, a_c=_C_TYPE[a._dtype.name],
-            b_c=_C_TYPE[b._dtype.name]))
+            a=a._dtype.c_name, b=b._dtype.c_name, a_c=CPP_TYPE_NAMES[a._dtype.name],
+            b_c=CPP_TYPE_NAMES[b._dtype.name]))
 
 
 def _strides(t):

@@ -9,8 +9,11 @@ from .. import _dtypes
 from .. import _messages as msg
 from ..autograd.graph import Node
 from ._common import (
+    CPP_TYPE_NAMES,
     broadcast_shape,
     bump_version,
+    checked_value,
+    invalid_arguments,
     new_tensor,
     not_implemented_for,
     promote,
@@ -630,12 +633,20 @@ class MaskedFillBackward1(Node):
 
 
 def masked_fill(self, mask, value):
+    """PyTorch's composite: a contiguous clone of self expanded with the mask (the shapes
+    are checked first), then masked_fill_, which checks the value's dims, then the mask's
+    dtype, and converts the value to self's dtype (checked)."""
     from .._tensor import Tensor
+    if not isinstance(mask, Tensor) or not isinstance(value, Tensor | int | float | np.number):
+        raise invalid_arguments("masked_fill", ["Tensor mask, Tensor value",
+                                                "Tensor mask, Number value"],
+                                [(mask, not isinstance(mask, Tensor)), (value, True)])
     broadcast_shape(mask._data.shape, self._data.shape)  # PyTorch's order (a is the mask)
-    # PyTorch fills a contiguous clone of (expanded) self in place: the result is
-    # contiguous whatever self's layout (np.where would keep it)
-    fill = value._data.astype(self._dtype.numpy) if isinstance(value, Tensor) \
-        else np.asarray(value, self._dtype.numpy)
+    if isinstance(value, Tensor) and value.dim():
+        raise RuntimeError(msg.MASKED_FILL_VALUE_DIM.format(ndim=value.dim()))
+    if mask._dtype is not _dtypes.bool_:
+        raise RuntimeError(msg.MASKED_FILL_MASK.format(dtype=CPP_TYPE_NAMES[mask._dtype.name]))
+    fill = checked_value(value.item() if isinstance(value, Tensor) else value, self._dtype)
     data = np.where(mask._data, fill, self._data).copy(order="C")
     if isinstance(value, Tensor):
         return record(MaskedFillBackward1, new_tensor(data, self._dtype), (self, value),
