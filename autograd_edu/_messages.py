@@ -280,3 +280,8 @@ FILL_VALUE_DIM = ("fill_ only supports 0-dimension value tensor but got tensor w
 MASKED_FILL_VALUE_DIM = ("masked_fill_ only supports a 0-dimensional value tensor, but got tensor "
                          "with {ndim} dimension(s).")
 MASKED_FILL_MASK = "masked_fill_ only supports boolean masks, but got mask with dtype {dtype}"
+VIEW_NEGATIVE = "invalid shape dimension {size} at index {index} of shape {shape}"
+VIEW_AMBIGUOUS = ("cannot reshape tensor of 0 elements into shape {shape} because the "
+                  "unspecified dimension size -1 can be any value and is ambiguous")
+EXPAND_LEADING = ("The expanded size of the tensor (-1) isn't allowed in a leading, "
+                  "non-existing dimension {dim}")
