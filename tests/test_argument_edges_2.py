@@ -294,6 +294,12 @@ program("negative_sizes", "x = torch.tensor([1.5, -2.5, 3.])", [
     'r = torch.tensor([True]).expand(3, 2, 1, 0)',
 ])
 
+program("norm_orders", "x = torch.tensor([[1.5, -2.5, 3.], [0., 1., 2.]])", [
+    f"r = {code}" for code in [
+        "x.norm('abc')", "x.long().norm('abc')", "x.long().norm('nuc')", "x.long().norm(2, 5)",
+        "x.long().norm(2, (0, 0))", "x.long().norm('fro')", "x.norm('fro', dim=(0, 1))",
+        "x.norm(2, 5)", "x.norm(p='fro', dim=0)"]])
+
 
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
 def test_argument_edges_2(name):

@@ -303,6 +303,14 @@ class LinalgVectorNormBackward0(Node):
 
 
 def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+    if isinstance(p, str) and p != "fro":  # PyTorch's linalg.matrix_norm
+        if p != "nuc":
+            raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+        if not self._dtype.is_floating_point:
+            raise RuntimeError(msg.FLOAT_ONLY_NORM.replace("vector", "matrix").format(
+                name=self._dtype.c_name))
+        raise NotImplementedError("autograd_edu does not implement the nuclear norm "
+                                  "(norm(p='nuc') needs a singular value decomposition)")
     p = 2 if p in ("fro", None) else p
     if not self._dtype.is_floating_point:
         raise RuntimeError(msg.FLOAT_ONLY_NORM.format(name=self._dtype.c_name))
