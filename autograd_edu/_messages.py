@@ -254,3 +254,34 @@ PRODUCT_DTYPES = {
     "addmm": "mat1 and mat2 must have the same dtype, but got {a} and {b}",
     "mm": "expected m1 and m2 to have the same dtype, but got: {a_c} != {b_c}",
 }
+SUB_TWO_BOOLS = ("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                 "Use the `^` or `logical_xor()` operator instead.")
+SUB_BOOL = ("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+ALPHA_BOOL = "Boolean alpha only supported for Boolean results."
+ALPHA_FLOAT_FOR_INTEGERS = ("For integral input tensors, argument alpha must not be a floating "
+                            "point number.")
+# PyTorch's argument parser, when a number and a tensor (not a 0-d one without history) are
+# given as clamp's bounds, which matches neither overload
+CLAMP_MIXED = (
+    "clamp() received an invalid combination of arguments - got ({0}, {1}), but expected one "
+    "of:\n * (Tensor min = None, Tensor max = None)\n      didn't match because some of the "
+    "arguments have invalid types: (!{0}!, !{1}!)\n * (Number min = None, Number max = None)\n"
+    "      didn't match because some of the arguments have invalid types: (!{0}!, !{1}!)\n")
+DERIVATIVE_NOT_IMPLEMENTED = "derivative for {op} is not implemented"
+KERNEL_DTYPE = "\"{kernel}\" not implemented for '{dtype}'"
+DIV_ROUNDING_MODE = ("div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                     "found '{mode}'")
+ARG_NOT_TENSOR = "{fn}(): argument '{name}' (position {pos}) must be Tensor, not {type}"
+MV_DIMS = "vector + matrix @ vector expected, got 1, {mat}, {vec}"
+VALUE_OVERFLOW = "value cannot be converted to type {type} without overflow"
+FILL_VALUE_DIM = ("fill_ only supports 0-dimension value tensor but got tensor with {ndim} "
+                  "dimensions.")
+MASKED_FILL_VALUE_DIM = ("masked_fill_ only supports a 0-dimensional value tensor, but got tensor "
+                         "with {ndim} dimension(s).")
+MASKED_FILL_MASK = "masked_fill_ only supports boolean masks, but got mask with dtype {dtype}"
+VIEW_NEGATIVE = "invalid shape dimension {size} at index {index} of shape {shape}"
+VIEW_AMBIGUOUS = ("cannot reshape tensor of 0 elements into shape {shape} because the "
+                  "unspecified dimension size -1 can be any value and is ambiguous")
+EXPAND_LEADING = ("The expanded size of the tensor (-1) isn't allowed in a leading, "
+                  "non-existing dimension {dim}")

@@ -95,9 +95,11 @@ Tensor.__rtruediv__ = _operator(autograd_first(arithmetic.rtruediv))
 Tensor.__floordiv__ = Tensor.floor_divide
 Tensor.__rfloordiv__ = lambda self, other: Tensor.floor_divide(other, self)
 Tensor.__mod__ = Tensor.remainder
+Tensor.__rmod__ = lambda self, other: Tensor.remainder(other, self)
 Tensor.__pow__ = Tensor.pow
 Tensor.__rpow__ = autograd_first(arithmetic.rpow)
-Tensor.__matmul__ = Tensor.matmul
+Tensor.__matmul__ = lambda self, other: (Tensor.matmul(self, other) if isinstance(other, Tensor)
+                                         else NotImplemented)
 Tensor.__rmatmul__ = linalg.rmatmul
 Tensor.__neg__ = Tensor.neg
 Tensor.__pos__ = lambda self: self
@@ -131,8 +133,10 @@ for _name, _op in {"add_": arithmetic.add, "sub_": arithmetic.sub, "mul_": arith
                    "tanh_": pointwise.tanh, "sigmoid_": pointwise.sigmoid,
                    "relu_": pointwise.relu, "clamp_": pointwise.clamp,
                    "clamp_min_": pointwise.clamp_min, "clamp_max_": pointwise.clamp_max,
-                   "reciprocal_": arithmetic.reciprocal}.items():
+                   "reciprocal_": arithmetic.reciprocal, "remainder_": pointwise.remainder,
+                   "floor_divide_": pointwise.floor_divide}.items():
     setattr(Tensor, _name, _inplace_method(_op, _name))
 Tensor.__iadd__, Tensor.__isub__ = Tensor.add_, Tensor.sub_
 Tensor.__imul__, Tensor.__itruediv__ = Tensor.mul_, Tensor.div_
 Tensor.__ipow__ = Tensor.pow_
+Tensor.__imod__, Tensor.__ifloordiv__ = Tensor.remainder_, Tensor.floor_divide_

@@ -10,7 +10,7 @@ from .. import _messages as msg
 from .._grad_mode import is_grad_enabled
 from .._ieee import cast
 from .._tensor import Tensor
-from ..autograd.graph import SavedTensor, connect
+from ..autograd.graph import Node, SavedTensor, connect
 
 
 def wrap_dim(dim, ndim):
@@ -72,7 +72,53 @@ def check_other(name, other):
                         f"{type(other).__name__}")
 
 
+def require_tensor(fn, name, value, position=1):
+    """PyTorch's argument parser for a Tensor-only argument (numbers are refused too);
+    the position is the method's (``x.fn(value)``)."""
+    if not isinstance(value, Tensor):
+        raise TypeError(msg.ARG_NOT_TENSOR.format(fn=fn, name=name, pos=position,
+                                                  type=type(value).__name__))
+
+
 _NUMBER_TYPES = (int, float, bool)
+# C++ type names as PyTorch prints a dtype's TypeMeta in some errors
+CPP_TYPE_NAMES = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int",
+                  "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+                  "float16": "c10::Half", "bfloat16": "c10::BFloat16", "bool": "bool"}
+_CPP_TYPES = {"float32": "float", "float64": "double", "int64": "int64_t", "int32": "int32_t",
+              "int16": "int16_t", "int8": "int8_t", "uint8": "uint8_t"}
+
+
+def checked_value(value, dtype):
+    """A number converted to ``dtype`` as PyTorch's Scalar::to (checked_convert) does when
+    it fills a tensor: out of the dtype's range is an error (nan and inf for integers,
+    a negative float for unsigned; a negative int wraps into unsigned)."""
+    kind = dtype.numpy.kind
+    if kind == "b" or dtype.name not in _CPP_TYPES:  # half types saturate to inf unchecked
+        with np.errstate(over="ignore"):
+            return np.asarray(value).astype(dtype.numpy)
+    if kind == "f":
+        ok = dtype.name == "float64" or not np.isfinite(value) or abs(value) <= float(
+            np.finfo(np.float32).max)
+    else:
+        info = np.iinfo(dtype.numpy)
+        ok = bool(np.isfinite(value)) and value <= info.max and (
+            value >= info.min or (kind == "u" and not isinstance(value, float)
+                                  and -value <= info.max))
+    if not ok:
+        raise RuntimeError(msg.VALUE_OVERFLOW.format(type=_CPP_TYPES[dtype.name]))
+    return np.asarray(value if kind == "f" else int(value)).astype(dtype.numpy)
+
+
+def invalid_arguments(fn, overloads, args):
+    """PyTorch's argument parser when no overload of ``fn`` matches: ``overloads`` lists
+    each one's signature, ``args`` (value, marked) pairs."""
+    got = ", ".join(type(v).__name__ for v, _ in args)
+    marked = ", ".join(f"!{type(v).__name__}!" if bad else type(v).__name__ for v, bad in args)
+    lines = "".join(f" * ({o})\n      didn't match because some of the arguments have "
+                    f"invalid types: ({marked})\n" for o in overloads)
+    return TypeError(f"{fn}() received an invalid combination of arguments - got ({got}), but "
+                     f"expected one of:\n{lines}")
 
 
 def promote(*operands, elementwise=True):
@@ -165,6 +211,39 @@ def autograd_first(fn):
                     raise view_error from None
             raise
     return op
+
+
+class NotImplementedBackward(Node):
+    """The node PyTorch records for an op without a derivative (its
+    autogradNotImplementedFallback): connected to the inputs that require grad only,
+    in order; a backward through it fails."""
+
+    def __init__(self, op):
+        super().__init__()
+        self._op = op
+
+    def name(self):
+        return "torch::autograd::NotImplemented"
+
+    def __repr__(self):
+        return f"<NotImplemented object at {id(self):#x}>"
+
+    def _repr_pretty_(self, printer, cycle):
+        printer.text(f"<NotImplemented at {id(self):#x}>")
+
+    def apply(self, *grads):
+        raise RuntimeError(msg.DERIVATIVE_NOT_IMPLEMENTED.format(op=self._op))
+
+
+def record_not_implemented(op, out, inputs):
+    """``out`` of the op ``op`` ("aten::floor_divide"), which has no derivative."""
+    return record(functools.partial(NotImplementedBackward, op), out,
+                  [t for t in inputs if isinstance(t, Tensor) and t.requires_grad])
+
+
+def not_implemented_for(kernel, dtype):
+    """PyTorch's error for a dtype its kernel was not compiled for."""
+    return NotImplementedError(msg.KERNEL_DTYPE.format(kernel=kernel, dtype=dtype.c_name))
 
 
 def record(node_cls, out, inputs, save=None, save_output=None):

@@ -10,9 +10,11 @@ import math
 
 import numpy as np
 
+from .. import _messages as msg
 from .._ieee import silent
+from .._tensor import Tensor
 from ..autograd.graph import Node
-from ._common import check_other, new_tensor, promote, record, values
+from ._common import check_other, new_tensor, not_implemented_for, promote, record, values
 
 
 def _binary(a, b, name=None):
@@ -67,9 +69,30 @@ def _plus_scaled(a, b, alpha, dtype, sign=1, out=None):
     return exact.astype(dtype.numpy) if out is None else np.copyto(out, exact) or out
 
 
+def _is_bool(v):
+    return isinstance(v, bool | np.bool_) or (isinstance(v, Tensor) and v._dtype.name == "bool")
+
+
+def _check_sub(self, other):
+    """PyTorch's sub_check, before the shapes are looked at (a Python bool is a bool tensor)."""
+    if _is_bool(self) and _is_bool(other):
+        raise RuntimeError(msg.SUB_TWO_BOOLS)
+    if _is_bool(self) or _is_bool(other):
+        raise RuntimeError(msg.SUB_BOOL)
+
+
+def _check_alpha(dtype, alpha):
+    """PyTorch's alpha_check on the result dtype."""
+    if _is_bool(alpha) and dtype.name != "bool":
+        raise RuntimeError(msg.ALPHA_BOOL)
+    if not dtype.is_floating_point and not isinstance(alpha, int | bool | np.integer | np.bool_):
+        raise RuntimeError(msg.ALPHA_FLOAT_FOR_INTEGERS)
+
+
 @silent
 def add(self, other, *, alpha=1):
     a, b, dtype = _binary(self, other, "add")
+    _check_alpha(dtype, alpha)
     out = new_tensor(_plus_scaled(values(a, dtype), values(b, dtype), alpha, dtype,
                                   out=out_like(a, b, dtype)), dtype)
     return record(AddBackward0, out, (a, b), {"alpha": alpha})
@@ -86,26 +109,41 @@ class SubBackward0(Node):
 
 @silent
 def sub(self, other, *, alpha=1):
+    _check_sub(self, other)
     a, b, dtype = _binary(self, other, "sub")
+    _check_alpha(dtype, alpha)
     out = new_tensor(_plus_scaled(values(a, dtype), values(b, dtype), alpha, dtype, -1,
                                   out=out_like(a, b, dtype)), dtype)
     return record(SubBackward0, out, (a, b), {"alpha": alpha})
+
+
+class RsubBackward0(Node):
+    """out = other - alpha * self (both tensors);  grad_self = -alpha * grad,  grad_other = grad"""
+
+    def apply(self, grad):
+        from .formula_ops import mul_scalar
+        alpha = self.saved("alpha")
+        return (-grad if alpha == 1 else mul_scalar(-grad, alpha)), grad
 
 
 class RsubBackward1(Node):
     """out = other - alpha * self  (``2 - x``);  grad_self = -alpha * grad"""
 
     def apply(self, grad):
-        from .formula_ops import mul_scalar
-        alpha = self.saved("alpha")
-        return (-grad if alpha == 1 else mul_scalar(-grad, alpha)),
+        return RsubBackward0.apply(self, grad)[:1]
 
 
 @silent
 def rsub(self, other, *, alpha=1):
+    """other - alpha * self: PyTorch's sub(other, self, alpha), fused as sub's kernel is."""
+    _check_sub(other, self)
     a, b, dtype = _binary(self, other)
-    out = new_tensor(np.subtract(values(b, dtype), values(a, dtype) * alpha), dtype)
-    return record(RsubBackward1, out, (a,), {"alpha": alpha})
+    _check_alpha(dtype, alpha)
+    out = new_tensor(_plus_scaled(values(b, dtype), values(a, dtype), alpha, dtype, -1,
+                                  out=out_like(b, a, dtype)), dtype)
+    if b._wrapped_number or not isinstance(other, Tensor):
+        return record(RsubBackward1, out, (a,), {"alpha": alpha})
+    return record(RsubBackward0, out, (a, b), {"alpha": alpha})
 
 
 class MulBackward0(Node):
@@ -138,23 +176,47 @@ class DivBackward0(Node):
                 if self.needs_input_grad(1) else None)
 
 
+class DivBackward2(DivBackward0):
+    """out = self / other, rounded (``rounding_mode`` "trunc" or "floor") or not (None);
+    a rounded quotient has zero gradients"""
+
+    def apply(self, grad):
+        if self.saved("rounding_mode") is None:
+            return super().apply(grad)
+        from .creation import zeros_like
+        return tuple(zeros_like(grad) if self.needs_input_grad(i) else None for i in (0, 1))
+
+
+_UNSET = object()  # div(..., rounding_mode=None) is another overload than div(...)
+
+
+def _trunc(x, y):
+    """C's truncating division: integers as integers (numpy's // floors)."""
+    if x.dtype.kind == "f":
+        return np.trunc(np.divide(x, y))
+    q = np.floor_divide(x, y)
+    return q + ((q < 0) & (q * y != x))
+
+
 @silent
-def div(self, other, *, rounding_mode=None):
+def div(self, other, *, rounding_mode=_UNSET):
     a, b, dtype = _binary(self, other, "div")
-    if rounding_mode is not None:
-        from .pointwise import floor_divide
-        return floor_divide(a, b) if rounding_mode == "floor" else _trunc_divide(a, b, dtype)
-    if not dtype.is_floating_point:
-        from .. import _dtypes
-        dtype = _dtypes.get_default_dtype()  # true division of integers gives floats
-    out = new_tensor(np.divide(values(a, dtype), values(b, dtype), out=out_like(a, b, dtype)),
-                     dtype)
-    return record(DivBackward0, out, (a, b),
-                  {"self": _saved_if(a, b.requires_grad), "other": _saved_if(b, True)})
-
-
-def _trunc_divide(a, b, dtype):  # called from div, which is silent
-    return new_tensor(np.trunc(np.divide(values(a, dtype), values(b, dtype))), dtype)
+    if rounding_mode not in (_UNSET, None, "trunc", "floor"):
+        raise RuntimeError(msg.DIV_ROUNDING_MODE.format(mode=rounding_mode))
+    if rounding_mode in ("trunc", "floor"):
+        from .pointwise import integer_division
+        kernel = np.floor_divide if rounding_mode == "floor" else _trunc
+        a, b, out = integer_division(a, b, kernel, f"div_{rounding_mode}_cpu")
+    else:
+        if not dtype.is_floating_point:
+            from .. import _dtypes
+            dtype = _dtypes.get_default_dtype()  # true division of integers gives floats
+        out = new_tensor(np.divide(values(a, dtype), values(b, dtype),
+                                   out=out_like(a, b, dtype)), dtype)
+    save = {"self": _saved_if(a, b.requires_grad), "other": _saved_if(b, True)}
+    if rounding_mode is _UNSET:
+        return record(DivBackward0, out, (a, b), save)
+    return record(DivBackward2, out, (a, b), {**save, "rounding_mode": rounding_mode})
 
 
 class ReciprocalBackward0(Node):
@@ -250,6 +312,8 @@ def pow(self, exponent):  # noqa: A001 - torch's name
         return rpow(exponent, self)
     if isinstance(exponent, Tensor) and not exponent._wrapped_number:
         a, b, dtype = _binary(self, exponent)
+        if dtype.name == "bool":
+            raise not_implemented_for("pow", dtype)
         out = new_tensor(_power(values(a, dtype), values(b, dtype)), dtype)
         return record(PowBackward1, out, (a, b), {"self": a, "exponent": b},
                       save_output="result")
@@ -283,6 +347,12 @@ def _power(x, exponent):
     power is less accurate on some CPUs (AVX512 builds use SVML)."""
     if x.dtype == np.float32:
         return np.power(x.astype(np.float64), np.asarray(exponent, np.float64)).astype(np.float32)
+    if x.dtype.kind == "i" and np.any(exponent < 0):
+        # PyTorch's powi: a negative exponent gives 1 for 1, ±1 for -1, and 0 otherwise
+        negative = exponent < 0
+        power = np.power(x, np.where(negative, 0, exponent))
+        reciprocal = np.where(x == 1, 1, np.where(x == -1, np.where(exponent % 2, -1, 1), 0))
+        return np.where(negative, reciprocal, power).astype(x.dtype)
     return np.power(x, exponent)
 
 

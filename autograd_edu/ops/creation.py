@@ -254,13 +254,13 @@ def randn_like(t, dtype=None, requires_grad=False):
 def _fill_randomly(self, draw, node_name, kernel):
     """``self`` filled with ``draw(shape, numpy dtype)``, recorded like PyTorch's
     ``normal_``/``uniform_`` (whose derivative is 0), after check_inplace's refusals."""
-    from ._common import record
+    from ._common import not_implemented_for, record
     from ._memory import check_internal_overlap
     from .inplace import RANDOM_NODES, apply_inplace
 
     def fill(t):
         if not t._dtype.is_floating_point:
-            raise NotImplementedError(f'"{kernel}" not implemented for \'{t._dtype.c_name}\'')
+            raise not_implemented_for(kernel, t._dtype)
         out = new_tensor(draw(t._data.shape, t._dtype.numpy), t._dtype)
         return record(RANDOM_NODES[node_name], out, (t,))
     return apply_inplace(self, fill, check_overlap=lambda t, _: check_internal_overlap(t))

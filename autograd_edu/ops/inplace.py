@@ -312,15 +312,22 @@ def zero_(self):
 
 
 def fill_(self, value):
+    from ._common import checked_value, invalid_arguments
     if isinstance(value, Tensor):
+        if value.dim():
+            raise RuntimeError(msg.FILL_VALUE_DIM.format(ndim=value.dim()))
         def fill(t, v):
             from ._common import record
-            out = new_tensor(np.full(t._data.shape, v._data, t._dtype.numpy), t._dtype)
+            with np.errstate(all="ignore"):  # unchecked, as PyTorch's copy_
+                out = new_tensor(np.full(t._data.shape, v._data, t._dtype.numpy), t._dtype)
             return record(FillBackward3, out, (t, v))
         # PyTorch: copy_(value), or copy_(value.clone()) when value is self's memory
         return apply_inplace(self, fill, value,
                              check_overlap=lambda t, _: check_internal_overlap(t))
-    return apply_inplace(self, lambda t: _filled(t, value, FillBackward2), check_overlap=None)
+    if not isinstance(value, int | float | np.number | np.bool_):
+        raise invalid_arguments("fill_", ["Tensor value", "Number value"], [(value, True)])
+    return apply_inplace(self, lambda t: _filled(t, checked_value(value, t._dtype), FillBackward2),
+                         check_overlap=None)
 
 
 def check_copy(self, tensors):

@@ -4,8 +4,19 @@ as PyTorch composes it (so ``x @ w`` records the same nodes)."""
 import numpy as np
 
 from .. import _messages as msg
+from .._tensor import Tensor
 from ..autograd.graph import Node
-from ._common import connect_stale_views, needs_recording, new_tensor, promote, record, values
+from ._common import (
+    CPP_TYPE_NAMES,
+    connect_stale_views,
+    needs_recording,
+    new_tensor,
+    not_implemented_for,
+    promote,
+    record,
+    require_tensor,
+    values,
+)
 
 
 def _product(a, b, start=None):
@@ -43,10 +54,6 @@ def _product(a, b, start=None):
     return out[..., 0] if column else out
 
 
-_C_TYPE = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int",
-           "float16": "c10::Half", "bool": "bool"}
-
-
 def _operands(a, b):
     """Numbers become tensors; dtypes are checked by :func:`_same_dtype`."""
     (a, b), dtype = promote(a, b, elementwise=False)
@@ -58,8 +65,8 @@ def _same_dtype(a, b, op="mm"):
     at its own moment: ``dot`` first, the others after their shape checks."""
     if a._dtype is not b._dtype:
         raise RuntimeError(msg.PRODUCT_DTYPES[op].format(
-            a=a._dtype.c_name, b=b._dtype.c_name, a_c=_C_TYPE[a._dtype.name],
-            b_c=_C_TYPE[b._dtype.name]))
+            a=a._dtype.c_name, b=b._dtype.c_name, a_c=CPP_TYPE_NAMES[a._dtype.name],
+            b_c=CPP_TYPE_NAMES[b._dtype.name]))
 
 
 def _strides(t):
@@ -108,13 +115,21 @@ def _check_mm_shapes(a, b):
                                                 b0=b._data.shape[0], b1=b._data.shape[1]))
 
 
+def _refuse_bool(dtype, kernel):
+    if dtype.name == "bool":
+        raise not_implemented_for(kernel, dtype)
+
+
 def mm(self, mat2):
+    require_tensor("mm", "input", self)
+    require_tensor("mm", "mat2", mat2)
     a, b, dtype = _operands(self, mat2)
     if a._data.ndim != 2 or b._data.ndim != 2:
         raise RuntimeError("self must be a matrix" if a._data.ndim != 2 else
                            "mat2 must be a matrix")
     _check_mm_shapes(a, b)
     _same_dtype(a, b)
+    _refuse_bool(dtype, "addmm_impl_cpu_")
     out = new_tensor(_product(values(a, dtype), values(b, dtype)), dtype)
     return record(MmBackward0, out, (a, b), {"self": a if b.requires_grad else None,
                                             "mat2": b if a.requires_grad else None,
@@ -133,11 +148,20 @@ class MvBackward0(Node):
 
 
 def mv(self, vec):
+    """PyTorch's mv: an empty result of self.size(0) given to addmv, which checks the
+    dims (result, mat, vec), then the sizes, then the dtypes."""
+    require_tensor("mv", "input", self)
+    require_tensor("mv", "vec", vec)
     a, b, dtype = _operands(self, vec)
+    if not a._data.ndim:
+        raise IndexError(msg.NO_DIMS.format(dim=0))
+    if a._data.ndim != 2 or b._data.ndim != 1:
+        raise RuntimeError(msg.MV_DIMS.format(mat=a._data.ndim, vec=b._data.ndim))
     if a._data.shape[1] != b._data.shape[0]:
         raise RuntimeError(msg.MV_SIZES.format(n=a._data.shape[0], r=a._data.shape[0],
                                                c=a._data.shape[1], m=b._data.shape[0]))
     _same_dtype(a, b, "mv")
+    _refuse_bool(dtype, "addmv_impl_cpu")
     out = new_tensor(_product(values(a, dtype), values(b, dtype)), dtype)
     return record(MvBackward0, out, (a, b), {"self": a, "vec": b})
 
@@ -151,11 +175,14 @@ class DotBackward0(Node):
 
 
 def dot(self, tensor):
+    require_tensor("dot", "input", self)
+    require_tensor("dot", "tensor", tensor)
     a, b, dtype = _operands(self, tensor)
-    _same_dtype(a, b, "dot")
     if a._data.ndim != 1 or b._data.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a._data.ndim}D and "
                            f"{b._data.ndim}D tensors")
+    _same_dtype(a, b, "dot")
+    _refuse_bool(dtype, "dot")
     if a._data.shape != b._data.shape:
         raise RuntimeError(msg.DOT_SIZES.format(n=a._data.shape[0], m=b._data.shape[0]))
     # + 0.0: PyTorch's dot adds the products to a +0 (numpy's dot of one -0 product is -0)
@@ -174,6 +201,8 @@ class BmmBackward0(Node):
 
 
 def bmm(self, mat2):
+    require_tensor("bmm", "input", self)
+    require_tensor("bmm", "mat2", mat2)
     a, b, dtype = _operands(self, mat2)
     for name, t in (("batch1", a), ("batch2", b)):
         if t._data.ndim != 3:
@@ -182,11 +211,14 @@ def bmm(self, mat2):
         raise RuntimeError(msg.BMM_SIZES.format(b=a._data.shape[0], k=a._data.shape[2],
                                                 b2=b._data.shape[0], k2=b._data.shape[1]))
     _same_dtype(a, b, "bmm")
+    _refuse_bool(dtype, "bmm")
     out = new_tensor(_product(values(a, dtype), values(b, dtype)), dtype)
     return record(BmmBackward0, out, (a, b), {"self": a, "mat2": b})
 
 
 def outer(self, vec2):
+    require_tensor("outer", "input", self)
+    require_tensor("outer", "vec2", vec2)
     for name, t in (("self", self), ("vec2", vec2)):  # PyTorch's composite checks first
         if t._data.ndim != 1:
             raise RuntimeError(msg.OUTER_1D.format(name=name, ndim=t._data.ndim))
@@ -219,6 +251,8 @@ def _should_fold(tensor1, tensor2):
 
 def matmul(self, other):
     """PyTorch's ``_matmul_impl``: dot, mv, mm, folding into mm/mv, or batched bmm."""
+    require_tensor("matmul", "input", self)
+    require_tensor("matmul", "other", other)
     from .shape import broadcast_batch
     d1, d2 = self._data.ndim, other._data.ndim
     if d1 == 0 or d2 == 0:
@@ -282,7 +316,7 @@ def _squeeze_first(t):
 
 
 def rmatmul(self, other):
-    return matmul(other, self)
+    return matmul(other, self) if isinstance(other, Tensor) else NotImplemented
 
 
 class AddmmBackward0(Node):
@@ -317,6 +351,7 @@ def addmm(self, mat1, mat2, *, beta=1, alpha=1):
     _check_mm_shapes(a, b)
     from .shape import check_expandable
     check_expandable(bias._data.shape, (a._data.shape[0], b._data.shape[1]), bias._dtype)
+    _refuse_bool(dtype, "addmm_impl_cpu_")
     if alpha == 1 and beta == 1:
         out = _product(values(a, dtype), values(b, dtype), values(bias, dtype))
     else:  # beta = 0 ignores self (its nan too)

@@ -6,9 +6,23 @@ import math
 import numpy as np
 
 from .. import _dtypes
+from .. import _messages as msg
 from ..autograd.graph import Node
-from ._common import broadcast_shape, bump_version, new_tensor, promote, record, values
-from .arithmetic import out_like
+from ._common import (
+    CPP_TYPE_NAMES,
+    broadcast_shape,
+    bump_version,
+    checked_value,
+    invalid_arguments,
+    new_tensor,
+    not_implemented_for,
+    promote,
+    record,
+    record_not_implemented,
+    require_tensor,
+    values,
+)
+from .arithmetic import _saved_if, out_like
 
 
 def _float_dtype(t):
@@ -31,7 +45,13 @@ class AbsBackward0(Node):
         return grad * sgn(self.saved("self")),
 
 
+def _refuse_bool(self, kernel):
+    if self._dtype is _dtypes.bool_:
+        raise not_implemented_for(kernel, self._dtype)
+
+
 def abs(self):  # noqa: A001 - torch's name
+    _refuse_bool(self, "abs_cpu")
     return _unary(AbsBackward0, np.abs, self, save_self=True, keep_int=True)
 
 
@@ -145,6 +165,8 @@ def _minimum(a, b):
 
 
 def relu(self):
+    if self._dtype is _dtypes.bool_:
+        raise RuntimeError("Boolean inputs not supported for relu")
     return _unary(ReluBackward0, lambda x: _maximum(x, np.zeros((), x.dtype)), self,
                   save_result=True, keep_int=True)
 
@@ -175,10 +197,23 @@ class ClampBackward0(Node):
                      else None for i, mask in enumerate((self_mask, min_mask, max_mask)))
 
 
+def _scalar_overload(min, max):  # noqa: A002
+    """(min, max) as PyTorch's argument parser binds them: a number beside a tensor selects
+    the overload of numbers (ClampBackward1), where a 0-d tensor passes as its value."""
+    from .._tensor import Tensor
+    if min is None or max is None or isinstance(min, Tensor) == isinstance(max, Tensor):
+        return min, max
+    tensor = min if isinstance(min, Tensor) else max
+    if tensor.dim() or tensor.requires_grad:  # neither overload matches
+        raise TypeError(msg.CLAMP_MIXED.format(*(type(b).__name__ for b in (min, max))))
+    return tuple(b.item() if b is tensor else b for b in (min, max))
+
+
 def clamp(self, min=None, max=None):  # noqa: A002 - torch's names
     from .._tensor import Tensor
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    min, max = _scalar_overload(min, max)
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         operands = [self] + [b for b in (min, max) if b is not None]
         tensors, dtype = promote(*operands)
@@ -213,22 +248,44 @@ class ClampMaxBackward0(Node):
         return where(self.saved("self") <= self.saved("max"), grad, 0.0),
 
 
-def clamp_min(self, min):  # noqa: A002
+class ClampMinBackward1(Node):
+    """out = max(self, min) with a tensor;
+    grad_self = grad where self >= min,  grad_min = grad where self < min"""
+
+    def apply(self, grad):
+        x, lo = self.saved("self"), self.saved("min")
+        return (where(x >= lo, grad, 0.0) if self.needs_input_grad(0) else None,
+                where(x < lo, grad, 0.0) if self.needs_input_grad(1) else None)
+
+
+class ClampMaxBackward1(Node):
+    """out = min(self, max) with a tensor;
+    grad_self = grad where self <= max,  grad_max = grad where self > max"""
+
+    def apply(self, grad):
+        x, hi = self.saved("self"), self.saved("max")
+        return (where(x <= hi, grad, 0.0) if self.needs_input_grad(0) else None,
+                where(x > hi, grad, 0.0) if self.needs_input_grad(1) else None)
+
+
+def _clamp_one_side(self, bound, name, numpy_fn, nodes):
+    """clamp_min/clamp_max: ``bound`` a number (nodes[0]) or a tensor (nodes[1])."""
     from .._tensor import Tensor
-    if isinstance(min, Tensor):
-        return clamp(self, min=min)
-    _, dtype = promote(self, min)
-    out = new_tensor(_maximum(values(self, dtype), np.asarray(min, dtype.numpy)), dtype)
-    return record(ClampMinBackward0, out, (self,), {"self": self, "min": min})
+    if isinstance(bound, Tensor):
+        (a, b), dtype = promote(self, bound)
+        out = new_tensor(numpy_fn(values(a, dtype), values(b, dtype)), dtype)
+        return record(nodes[1], out, (a, b), {"self": a, name: b})
+    _, dtype = promote(self, bound)
+    out = new_tensor(numpy_fn(values(self, dtype), np.asarray(bound, dtype.numpy)), dtype)
+    return record(nodes[0], out, (self,), {"self": self, name: bound})
+
+
+def clamp_min(self, min):  # noqa: A002
+    return _clamp_one_side(self, min, "min", _maximum, (ClampMinBackward0, ClampMinBackward1))
 
 
 def clamp_max(self, max):  # noqa: A002
-    from .._tensor import Tensor
-    if isinstance(max, Tensor):
-        return clamp(self, max=max)
-    _, dtype = promote(self, max)
-    out = new_tensor(_minimum(values(self, dtype), np.asarray(max, dtype.numpy)), dtype)
-    return record(ClampMaxBackward0, out, (self,), {"self": self, "max": max})
+    return _clamp_one_side(self, max, "max", _minimum, (ClampMaxBackward0, ClampMaxBackward1))
 
 
 class MaximumBackward0(Node):
@@ -291,18 +348,51 @@ def where(condition, input=None, other=None):  # noqa: A002
     return record(WhereBackward0, out, (a, b), {"condition": condition})
 
 
-def floor_divide(self, other):
+def integer_division(self, other, numpy_fn, kernel):
+    """(a, b, numpy_fn(a, b), dtype) for floor_divide, remainder and div's rounding modes:
+    integer kernels refuse bools and raise ZeroDivisionError for a zero divisor."""
     (a, b), dtype = promote(self, other)
-    if not dtype.is_floating_point and np.any(values(b, dtype) == 0):
+    if dtype is _dtypes.bool_:
+        raise not_implemented_for(kernel, dtype)
+    x, y = values(a, dtype), values(b, dtype)
+    if not dtype.is_floating_point and np.broadcast(x, y).size and np.any(y == 0):
         raise RuntimeError("ZeroDivisionError")
     with np.errstate(all="ignore"):
-        return new_tensor(np.floor_divide(values(a, dtype), values(b, dtype)), dtype)
+        return a, b, new_tensor(numpy_fn(x, y), dtype)
+
+
+def floor_divide(self, other):
+    a, b, out = integer_division(self, other, np.floor_divide, "div_floor_cpu")
+    return record_not_implemented("aten::floor_divide", out, (a, b))
+
+
+class RemainderBackward0(Node):
+    """out = self - other * floor(self / other) with a number;  grad_self = grad"""
+
+    def apply(self, grad):
+        return grad,
+
+
+class RemainderBackward1(Node):
+    """out = self - other * floor(self / other) (both tensors);
+    grad_self = grad,  grad_other = -grad * floor(self / other)"""
+
+    def apply(self, grad):
+        from .arithmetic import div
+        return (grad if self.needs_input_grad(0) else None,
+                -grad * div(self.saved("self"), self.saved("other"), rounding_mode="floor")
+                if self.needs_input_grad(1) else None)
 
 
 def remainder(self, other):
-    (a, b), dtype = promote(self, other)
-    with np.errstate(all="ignore"):
-        return new_tensor(np.remainder(values(a, dtype), values(b, dtype)), dtype)
+    from .._tensor import Tensor
+    a, b, out = integer_division(self, other, np.remainder, "remainder_cpu")
+    if not isinstance(self, Tensor):  # torch.remainder(7, x): no derivative
+        return record_not_implemented("aten::remainder", out, (b,))
+    if not isinstance(other, Tensor):
+        return record(RemainderBackward0, out, (a,))
+    return record(RemainderBackward1, out, (a, b), {"self": _saved_if(a, b.requires_grad),
+                                                     "other": _saved_if(b, b.requires_grad)})
 
 
 def _comparison(numpy_fn):
@@ -343,11 +433,36 @@ def isnan(self):
 
 
 def equal(self, other):
+    require_tensor("equal", "input", self)
+    require_tensor("equal", "other", other)
     return self._data.shape == other._data.shape and bool(np.all(self._data == other._data))
 
 
 def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return bool(np.allclose(self._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    """PyTorch's isclose(...).all(): one dtype, the shapes broadcast, and
+    |self - other| <= atol + |rtol * other| computed in that dtype (bools as floats)."""
+    require_tensor("allclose", "input", self)
+    require_tensor("allclose", "other", other)
+    if self._dtype is not other._dtype:
+        raise RuntimeError(f"{self._dtype.c_name} did not match {other._dtype.c_name}")
+    for name, tol in (("rtol", rtol), ("atol", atol)):
+        if tol < 0:
+            raise RuntimeError(f"{name} must be greater than or equal to zero, but got {tol:g}")
+    broadcast_shape(self._data.shape, other._data.shape)
+    a, b = self._data, other._data
+    close = a == b
+    if equal_nan:
+        close |= np.isnan(a) & np.isnan(b)
+    if rtol or atol:
+        if self._dtype is _dtypes.bool_:
+            a, b = (values(t, _dtypes.get_default_dtype()) for t in (self, other))
+        tolerance_dtype = a.dtype if a.dtype.kind == "f" else _dtypes.get_default_dtype().numpy
+        with np.errstate(all="ignore"):
+            allowed = np.abs(b * np.asarray(rtol, tolerance_dtype)) + np.asarray(
+                atol, tolerance_dtype)
+            actual = np.abs(a - b).astype(tolerance_dtype)  # compared in the float dtype
+            close = close | (np.isfinite(actual) & (actual <= allowed))
+    return bool(np.all(close))
 
 
 # -- more elementwise functions ------------------------------------------------
@@ -469,26 +584,34 @@ class TruncBackward0(_ZeroGradient):
 
 
 def sign(self):
-    return _unary(SignBackward0, np.sign, self, keep_int=True)
+    # a bool is its own sign (numpy's sign has no bool loop)
+    return _unary(SignBackward0, np.copy if self._dtype is _dtypes.bool_ else np.sign, self,
+                  keep_int=True)
 
 
 sgn = sign
 
 
 def round(self, decimals=0):  # noqa: A001 - torch's name
+    if decimals and not self._dtype.is_floating_point:
+        raise not_implemented_for("round_cpu", self._dtype)
+    _refuse_bool(self, "round_vml_cpu")
     node = RoundBackward1 if decimals else RoundBackward0
     return _unary(node, lambda x: np.round(x, decimals), self, keep_int=True)
 
 
 def floor(self):
+    _refuse_bool(self, "floor_vml_cpu")
     return _unary(FloorBackward0, np.floor, self, keep_int=True)
 
 
 def ceil(self):
+    _refuse_bool(self, "ceil_vml_cpu")
     return _unary(CeilBackward0, np.ceil, self, keep_int=True)
 
 
 def trunc(self):
+    _refuse_bool(self, "trunc_vml_cpu")
     return _unary(TruncBackward0, np.trunc, self, keep_int=True)
 
 
@@ -510,12 +633,20 @@ class MaskedFillBackward1(Node):
 
 
 def masked_fill(self, mask, value):
+    """PyTorch's composite: a contiguous clone of self expanded with the mask (the shapes
+    are checked first), then masked_fill_, which checks the value's dims, then the mask's
+    dtype, and converts the value to self's dtype (checked)."""
     from .._tensor import Tensor
+    if not isinstance(mask, Tensor) or not isinstance(value, Tensor | int | float | np.number):
+        raise invalid_arguments("masked_fill", ["Tensor mask, Tensor value",
+                                                "Tensor mask, Number value"],
+                                [(mask, not isinstance(mask, Tensor)), (value, True)])
     broadcast_shape(mask._data.shape, self._data.shape)  # PyTorch's order (a is the mask)
-    # PyTorch fills a contiguous clone of (expanded) self in place: the result is
-    # contiguous whatever self's layout (np.where would keep it)
-    fill = value._data.astype(self._dtype.numpy) if isinstance(value, Tensor) \
-        else np.asarray(value, self._dtype.numpy)
+    if isinstance(value, Tensor) and value.dim():
+        raise RuntimeError(msg.MASKED_FILL_VALUE_DIM.format(ndim=value.dim()))
+    if mask._dtype is not _dtypes.bool_:
+        raise RuntimeError(msg.MASKED_FILL_MASK.format(dtype=CPP_TYPE_NAMES[mask._dtype.name]))
+    fill = checked_value(value.item() if isinstance(value, Tensor) else value, self._dtype)
     data = np.where(mask._data, fill, self._data).copy(order="C")
     if isinstance(value, Tensor):
         return record(MaskedFillBackward1, new_tensor(data, self._dtype), (self, value),

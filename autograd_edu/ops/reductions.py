@@ -1,6 +1,7 @@
 """Reductions (sum, mean, max, min, norm), each forward beside its derivative."""
 
 import builtins
+import math
 
 import numpy as np
 
@@ -303,6 +304,14 @@ class LinalgVectorNormBackward0(Node):
 
 
 def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+    if isinstance(p, str) and p != "fro":  # PyTorch's linalg.matrix_norm
+        if p != "nuc":
+            raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+        if not self._dtype.is_floating_point:
+            raise RuntimeError(msg.FLOAT_ONLY_NORM.replace("vector", "matrix").format(
+                name=self._dtype.c_name))
+        raise NotImplementedError("autograd_edu does not implement the nuclear norm "
+                                  "(norm(p='nuc') needs a singular value decomposition)")
     p = 2 if p in ("fro", None) else p
     if not self._dtype.is_floating_point:
         raise RuntimeError(msg.FLOAT_ONLY_NORM.format(name=self._dtype.c_name))
@@ -419,6 +428,20 @@ def _reduced_count(shape, dims):
         int(np.prod(shape))
 
 
+def _var_backward(grad, x, dims, correction):
+    """PyTorch's var_backward: grad * 2 (self - mean) / (N - correction), except that a
+    reduction of everything (no dim, or a 0-d input) without degrees of freedom gives
+    grad * (nan where self equals its mean, else inf)."""
+    from .pointwise import where
+    if dims is None or x.dim() == 0:
+        dof = x.numel() - correction
+        if dof <= 0:
+            return grad * where(x == x.mean(), math.nan, math.inf)
+        return _c_ratio(2.0, dof) * grad * (x - x.mean())
+    count = _reduced_count(x._data.shape, dims)
+    return _c_ratio(2.0, count - correction) * grad * (x - x.mean(dims, keepdim=True))
+
+
 class VarBackward0(Node):
     """out = Σ (self - mean)² / (N - correction);
     grad_self = grad * 2 (self - mean) / (N - correction)"""
@@ -426,9 +449,7 @@ class VarBackward0(Node):
     def apply(self, grad):
         x, dims, correction = self.saved("self"), self.saved("dim"), self.saved("correction")
         grad, = restore_reduced_dims([grad], dims, self.saved("keepdim"), x.dim())
-        count = _reduced_count(x._data.shape, dims)
-        mean = x.mean(dims, keepdim=True) if dims is not None else x.mean()
-        return _c_ratio(2.0, count - correction) * grad * (x - mean),
+        return _var_backward(grad, x, dims, correction),
 
 
 class StdBackward0(Node):
@@ -439,10 +460,8 @@ class StdBackward0(Node):
         x, dims, correction = self.saved("self"), self.saved("dim"), self.saved("correction")
         result = self.saved("result")
         grad, result = restore_reduced_dims([grad, result], dims, self.saved("keepdim"), x.dim())
-        count = _reduced_count(x._data.shape, dims)
-        mean = x.mean(dims, keepdim=True) if dims is not None else x.mean()
         scaled = where(result == 0, 0.0, grad / (result * 2))
-        return _c_ratio(2.0, count - correction) * scaled * (x - mean),
+        return _var_backward(scaled, x, dims, correction),
 
 
 def _welford_var(x, axis, ddof, keepdims):

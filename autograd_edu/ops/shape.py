@@ -40,18 +40,23 @@ def _sizes_arg(size):
 def infer_size(shape, numel):
     """Resolve one -1 in ``shape``; PyTorch's message when it cannot be done."""
     shape = list(shape)
-    if shape.count(-1) > 1:
-        raise RuntimeError("only one dimension can be inferred")
+    text = "[" + ", ".join(map(str, shape)) + "]"
+    inferred = None
+    for i, s in enumerate(shape):  # PyTorch's infer_size_impl, dim by dim
+        if s == -1:
+            if inferred is not None:
+                raise RuntimeError("only one dimension can be inferred")
+            inferred = i
+        elif s < 0:
+            raise RuntimeError(msg.VIEW_NEGATIVE.format(size=s, index=i, shape=text))
     known = int(np.prod([s for s in shape if s != -1], dtype=np.int64))
-    if -1 in shape:
-        if known == 0 or numel % known:
-            raise RuntimeError(msg.VIEW_SIZE.format(
-                shape="[" + ", ".join(map(str, shape)) + "]", numel=numel))
-        shape[shape.index(-1)] = numel // known
-    elif known != numel:
-        raise RuntimeError(msg.VIEW_SIZE.format(
-            shape="[" + ", ".join(map(str, shape)) + "]", numel=numel))
-    return tuple(shape)
+    if known == numel or (inferred is not None and known > 0 and numel % known == 0):
+        if inferred is not None:
+            if known == 0:
+                raise RuntimeError(msg.VIEW_AMBIGUOUS.format(shape=text))
+            shape[inferred] = numel // known
+        return tuple(shape)
+    raise RuntimeError(msg.VIEW_SIZE.format(shape=text, numel=numel))
 
 
 class ViewBackward0(Node):
@@ -328,6 +333,10 @@ def check_expandable(shape, size, dtype):
         elif s != want and s != 1:
             raise RuntimeError(msg.EXPAND_SIZE.format(
                 new=want, old=s, dim=lead + i, target=list(size), sizes=list(shape)))
+    if shape and -1 in size[:lead]:  # (a 0-d tensor takes another path, with the error below)
+        raise RuntimeError(msg.EXPAND_LEADING.format(dim=lead - 1 - size[:lead][::-1].index(-1)))
+    if any(s < 0 for s in target):
+        raise RuntimeError("numel: integer multiplication overflow")
     return tuple(target)
 
 
@@ -527,6 +536,12 @@ def repeat(self, *repeats):
     if len(repeats) < self._data.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
                            "of dimensions of tensor")
+    target = [s * r for s, r in zip((1,) * (len(repeats) - self.dim()) + self._data.shape,
+                                    repeats, strict=True)]
+    negative = [s for s in target if s < 0]
+    if negative:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {negative[0]}: "
+                           f"{target}")
     # np.tile keeps the layout of an expanded input when all repeats are 1; PyTorch
     # writes a new contiguous tensor
     out = new_tensor(np.asarray(np.tile(self._data, repeats), order="C"), self._dtype)
