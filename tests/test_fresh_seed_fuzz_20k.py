@@ -30,6 +30,8 @@ the engine was fixed against seeds 0-19999:
   forward runs (fuzz seed 78448); mse_loss expands a differing input first
   (ExpandBackward0, fuzz seed 75940); an index into a size-0 dim has its own error, and
   indices are only checked when the result has elements (fuzz seed 78168);
+- the gradient through AsStridedBackward0 of an empty view is plain zeros, not a view
+  (fuzz seed 96490);
 - indexing a 0-d tensor: a lone slice gives PyTorch's own error, a bool unsqueezes
   (found by the stride test above, not by the fuzzer).
 """
@@ -321,6 +323,37 @@ for code in ["x[[0]] = 1.", "torch.ones(0)[[0]] = 2.", "torch.ones(2, 0)[:, [1]]
         print(code, "ok")
     except IndexError as e:
         print(code, e)
+""")
+
+
+program("empty_view_gradient_through_as_strided", """
+import torch
+
+class Double(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.mark_dirty(a)
+        return a.mul_(2)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 2
+
+for n in [1, 2, 3]:
+    x = torch.ones(n, dtype=torch.float64, requires_grad=True)
+    y = x * 1
+    v = y[1:]
+    v.mul_(2)
+    g, = torch.autograd.grad(v.sum(), [x])
+    print(n, g, g._is_view(), g._version, y.grad_fn.name(), v.grad_fn.name())
+    x = torch.ones(n, dtype=torch.float64, requires_grad=True)
+    w = x[1:]
+    try:
+        Double.apply(w)  # changes w, then refuses it (a view of a leaf)
+    except RuntimeError as e:
+        print(e)
+    g, = torch.autograd.grad(w.sum(), [x])
+    print(g, g._is_view(), g._version, w.grad_fn.name())
 """)
 
 

@@ -239,6 +239,8 @@ class AsStridedBackward0(Node):
     def apply(self, grad):
         from .shape import make_view
         sizes, view_fn = self.saved("base_sizes"), self.saved("view_fn")
+        if grad._data.size == 0:  # measured: zeros written once (version 1), not a view
+            return bump_version(new_tensor(np.zeros(sizes, grad._dtype.numpy), grad._dtype)),
         storage = np.zeros(int(np.prod(sizes)), grad._dtype.numpy)
         data = storage.reshape(sizes)
         positions = view_fn(np.arange(data.size).reshape(sizes))
