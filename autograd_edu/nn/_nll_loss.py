@@ -19,8 +19,15 @@ REDUCTIONS = {"none": 0, "mean": 1, "sum": 2}  # PyTorch's Reduction enum
 
 def _cascade(terms, weights, positions, count):
     """(Σ -terms, Σ weights) added as the kernel adds them; ``positions`` are the samples'
-    indices in the batch (ignored samples have none), ``count`` the batch's size."""
+    indices in the batch (ignored samples have none), ``count`` the batch's size;
+    ``weights`` None: each sample weighs 1."""
     power = max(4, (max(count - 1, 1).bit_length() if count > 2 else 1) // _LEVELS)
+    if len(positions) == count and count and power == 4:
+        total_weight = terms.dtype.type(count) if weights is None else \
+            _cascade_all_kept(-weights)
+        return _cascade_all_kept(terms), total_weight
+    if weights is None:
+        weights = np.ones(len(positions), terms.dtype)
     mask = (1 << power) - 1
     zero = terms.dtype.type(0)
     loss, weight = [zero] * _LEVELS, [zero] * _LEVELS
@@ -36,6 +43,32 @@ def _cascade(terms, weights, positions, count):
     for level_loss, level_weight in zip(loss, weight, strict=True):
         total_loss, total_weight = total_loss + level_loss, total_weight + level_weight
     return total_loss, total_weight
+
+
+def _cascade_all_kept(terms):
+    """``_cascade``'s loss when no sample is ignored, a level at a time: the first term
+    goes alone to the top level; the others are added 16 by 16 into level 0, and each
+    full block of 16 is one term of level 1 (added from 0, 16 by 16 again), and so on."""
+    zero = terms.dtype.type(0)
+    top = zero - terms[0]
+    for _ in range(_LEVELS - 1):  # carried up level by level (0 + x: a -0 turns +0)
+        top = zero + top
+    levels, items, sign = [], terms[1:], -1
+    while len(items):
+        full = len(items) // 16 * 16
+        blocks = items[:full].reshape(-1, 16)
+        carried = np.zeros(len(blocks), terms.dtype)
+        for column in blocks.T:
+            carried = carried + column if sign > 0 else carried - column
+        rest = zero
+        for item in items[full:]:
+            rest = rest + item if sign > 0 else rest - item
+        levels.append(rest)
+        items, sign = carried, 1
+    total = zero
+    for level in levels + [zero] * (_LEVELS - 1 - len(levels)) + [top]:
+        total = total + level
+    return total
 
 
 def _check(input, target, weight):  # noqa: A002 - PyTorch's names
@@ -130,8 +163,7 @@ def _nll(input, target, weight, ignore_index, reduction, node):  # noqa: A002
         out = out.reshape(target._data.shape)
         total = np.zeros((), dtype)
     else:
-        ones = np.ones(len(positions), dtype) if w is None else w
-        loss, total = _cascade(terms, ones, positions, len(targets))
+        loss, total = _cascade(terms, w, positions, len(targets))
         with np.errstate(invalid="ignore", divide="ignore"):
             out = np.asarray(loss / total if reduction == "mean" else loss, dtype)
     return record(node, new_tensor(out, input._dtype), (input,),
