@@ -40,6 +40,26 @@ def div_scalar(self, other):
     return record(DivBackward1, out, (self,), {"other": other})
 
 
+class AddBackward1(Node):
+    """out = self + other (a number: C++'s ``t + 1``, ``1 + t``);  grad_self = grad"""
+
+    def apply(self, grad):
+        return grad,
+
+
+def add_scalar(self, other):
+    out = new_tensor(np.add(self._data, np.asarray(other, self._dtype.numpy)), self._dtype)
+    return record(AddBackward1, out, (self,), {"other": other, "alpha": 1})
+
+
+def masked_fill_(self, mask, value):
+    """C++'s in-place ``t.masked_fill_(mask, value)`` on a fresh tensor of a formula: the
+    history of ``t`` moves onto a ``MaskedFillBackward0`` node, its version goes up."""
+    from .inplace import apply_inplace
+    from .pointwise import masked_fill
+    return apply_inplace(self, masked_fill, mask, value)
+
+
 class SubBackward1(Node):
     """out = self - other (a number);  grad_self = grad"""
 

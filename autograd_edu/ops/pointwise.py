@@ -351,7 +351,8 @@ class Log1PBackward0(Node):
     """out = log(1 + self);  grad_self = grad / (self + 1)"""
 
     def apply(self, grad):
-        return grad / (self.saved("self") + 1),
+        from .formula_ops import add_scalar
+        return grad / add_scalar(self.saved("self"), 1),
 
 
 def log1p(self):
@@ -362,7 +363,8 @@ class Expm1Backward0(Node):
     """out = exp(self) - 1;  grad_self = grad * (out + 1)"""
 
     def apply(self, grad):
-        return grad * (self.saved("result") + 1),
+        from .formula_ops import add_scalar
+        return grad * add_scalar(self.saved("result"), 1),
 
 
 def expm1(self):
@@ -397,8 +399,9 @@ class TanBackward0(Node):
     """out = tan(self);  grad_self = grad * (1 + out²)"""
 
     def apply(self, grad):
-        result = self.saved("result")
-        return grad * (1 + result * result),
+        from .arithmetic import pow
+        from .formula_ops import add_scalar
+        return grad * add_scalar(pow(self.saved("result"), 2), 1),
 
 
 def tan(self):
@@ -409,8 +412,9 @@ class AtanBackward0(Node):
     """out = atan(self);  grad_self = grad / (self² + 1)"""
 
     def apply(self, grad):
+        from .formula_ops import add_scalar
         x = self.saved("self")
-        return grad / (x * x + 1),
+        return grad / add_scalar(x * x, 1),
 
 
 def atan(self):
@@ -463,11 +467,16 @@ class TruncBackward0(_ZeroGradient):
     __doc__ = "out = trunc(self);  grad_self = 0"
 
 
+class SgnBackward0(_ZeroGradient):
+    __doc__ = "out = sgn(self) (sign, for real tensors);  grad_self = 0"
+
+
 def sign(self):
     return _unary(SignBackward0, np.sign, self, keep_int=True)
 
 
-sgn = sign
+def sgn(self):
+    return _unary(SgnBackward0, np.sign, self, keep_int=True)
 
 
 def round(self, decimals=0):  # noqa: A001 - torch's name

@@ -262,22 +262,30 @@ def argmin(self, dim=None, keepdim=False):
 
 
 class LinalgVectorNormBackward0(Node):
-    """out = ‖self‖_p;  for p = 2: grad_self = grad * self / out (0 where out = 0)"""
+    """out = ‖self‖_p;  for p = 2: grad_self = grad * self / out (0 where out = 0).
+    PyTorch's norm_backward, op by op (in-place ``masked_fill_``/``pow_`` included), so a
+    gradient taken with create_graph=True has its graph."""
 
     def apply(self, grad):
-        from .pointwise import where
-        x, result = self.saved("self"), self.saved("result")
+        from .formula_ops import masked_fill_
+        x, norm = self.saved("self"), self.saved("result")
         p, dims, keepdim = self.saved("ord"), self.saved("dim"), self.saved("keepdim")
-        grad, result = restore_reduced_dims([grad, result], dims, keepdim, x.dim())
-        if p == 2:
-            return x * where(result == 0, 0.0, grad / result),
+        grad, norm = restore_reduced_dims([grad, norm], dims, keepdim, x.dim())
+        if p == 0:
+            return None,
         if p == 1:
             return x.sgn() * grad,
+        if p == 2:
+            return grad * masked_fill_(x / norm, norm == 0, 0),
         if p == float("inf"):
-            mask = x.abs() == result
-            return x.sgn() * mask * grad / mask.sum(dims if dims else None, keepdim=True),
-        scale = where(result == 0, 0.0, grad / result.pow(p - 1))
-        return x * x.abs().pow(p - 2) * scale,
+            x_abs = x.abs()
+            mask = (x_abs == norm) | x_abs.isnan()
+            return x.sgn() * ((grad / mask.sum(dims if dims else None, keepdim=True)) * mask),
+        if p < 1:
+            scaled = x.sgn() * masked_fill_(x.abs().pow_(p - 1), x == 0, 0)
+            return scaled * grad * norm.pow(1 - p),
+        scaled = x.sgn() * x.abs().pow_(p - 1) if p < 2 else x * x.abs().pow_(p - 2)
+        return scaled * masked_fill_(grad / norm.pow(p - 1), norm == 0, 0),
 
 
 def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
