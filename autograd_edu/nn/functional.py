@@ -47,11 +47,8 @@ class LogSoftmaxBackward0(Node):
     """out = self - log Σ exp(self) along dim;  grad_self = grad - exp(out) * Σ grad"""
 
     def apply(self, grad):
-        from ..ops.formula_ops import softmax_kernel_sum
-        result, dim = self.saved("result"), self.saved("dim")
-        total = grad.sum(dim, keepdim=True)
-        total._data = softmax_kernel_sum(grad._data, dim)  # same value, PyTorch's sign of zero
-        return grad - result.exp() * total,
+        from ..ops.formula_ops import log_softmax_backward_data
+        return log_softmax_backward_data(grad, self.saved("result"), self.saved("dim")),
 
 
 @autograd_first
@@ -72,11 +69,12 @@ class MseLossBackward0(Node):
     -grad_self, which differs in the sign of zeros)"""
 
     def apply(self, grad):
-        x, target = self.saved("self"), self.saved("target")
-        numel = x.numel()
-        norm = (2.0 / numel if numel else math.inf) if self.saved("reduction") == 1 else 2.0
-        return ((x - target) * norm * grad if self.needs_input_grad(0) else None,
-                (target - x) * norm * grad if self.needs_input_grad(1) else None)
+        from ..ops.formula_ops import mse_loss_backward
+        x, target, reduction = self.saved("self"), self.saved("target"), self.saved("reduction")
+        return (mse_loss_backward(grad, x, target, reduction) if self.needs_input_grad(0)
+                else None,
+                mse_loss_backward(grad, target, x, reduction) if self.needs_input_grad(1)
+                else None)
 
 
 _REDUCTIONS = {"none": 0, "mean": 1, "sum": 2}

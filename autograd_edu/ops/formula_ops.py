@@ -8,6 +8,8 @@ a gradient, so the formulas in ``ops/`` call these instead of the Python
 operators (which record ``MulBackward0`` with a wrapped number).
 """
 
+import math
+
 import numpy as np
 
 from ..autograd.graph import Node
@@ -52,7 +54,7 @@ def add_scalar(self, other):
     return record(AddBackward1, out, (self,), {"other": other, "alpha": 1})
 
 
-def masked_fill_(self, mask, value):
+def masked_fill_(self, mask, value=0):
     """C++'s in-place ``t.masked_fill_(mask, value)`` on a fresh tensor of a formula: the
     history of ``t`` moves onto a ``MaskedFillBackward0`` node, its version goes up."""
     from .inplace import apply_inplace
@@ -192,3 +194,58 @@ def softmax_backward_data(grad_output, output, dim):
     out = new_tensor(grad_input, grad_output._dtype)
     return record(SoftmaxBackwardDataBackward0, out, (grad_output, output),
                   {"grad_output": grad_output, "output": output, "dim": dim})
+
+
+class MseLossBackwardBackward0(Node):
+    """out = norm * (self - target) * grad_output (norm = 2/numel for 'mean', 2 otherwise);
+    its own derivatives (derivatives.yaml): grad_grad_output = mse_loss_backward(grad, self,
+    target), grad_self = 2 grad grad_output (/ numel), grad_target = -grad_self"""
+
+    def apply(self, grad):
+        grad_output, x, target = (self.saved(k) for k in ("grad_output", "self", "target"))
+        reduction = self.saved("reduction")
+        return (mse_loss_backward(grad, x, target, reduction) if self.needs_input_grad(0)
+                else None,
+                _mse_loss_double_backward(grad * grad_output, x, reduction)
+                if self.needs_input_grad(1) else None,
+                -_mse_loss_double_backward(grad * grad_output, target, reduction)
+                if self.needs_input_grad(2) else None)
+
+
+def _mse_loss_double_backward(grad, input, reduction):  # noqa: A002 - PyTorch's names
+    from .inplace import apply_inplace
+    grad_input = mul_scalar(grad, 2)
+    return apply_inplace(grad_input, div_scalar, input.numel()) if reduction == 1 else grad_input
+
+
+def mse_loss_backward(grad_output, self, target, reduction):
+    """PyTorch's kernel: ``norm * (self - target) * grad_output``, norm in the dtype."""
+    numel = self.numel()
+    norm = (2.0 / numel if numel else math.inf) if reduction == 1 else 2.0
+    dtype = grad_output._dtype
+    with np.errstate(all="ignore"):
+        data = (np.asarray(norm, dtype.numpy) * (values(self, dtype) - values(target, dtype))
+                * grad_output._data)
+    return record(MseLossBackwardBackward0, new_tensor(data, dtype), (grad_output, self, target),
+                  {"grad_output": grad_output, "self": self, "target": target,
+                   "reduction": reduction})
+
+
+class LogSoftmaxBackwardDataBackward0(Node):
+    """out = grad_output - exp(output) * Σ grad_output (along dim);
+    grad_grad_output = grad - Σ grad·exp(output),
+    grad_output = -Σ grad_output · exp(output) · grad"""
+
+    def apply(self, grad):
+        g_out, output, dim = self.saved("grad_output"), self.saved("output"), self.saved("dim")
+        return (grad - (grad * output.exp()).sum(dim, True) if self.needs_input_grad(0) else None,
+                -g_out.sum(dim, True) * output.exp() * grad if self.needs_input_grad(1)
+                else None)
+
+
+def log_softmax_backward_data(grad_output, output, dim):
+    g = grad_output._data
+    with np.errstate(all="ignore"):
+        data = g - np.exp(values(output, grad_output._dtype)) * softmax_kernel_sum(g, dim)
+    return record(LogSoftmaxBackwardDataBackward0, new_tensor(data, grad_output._dtype),
+                  (grad_output, output), {"grad_output": grad_output, "output": output, "dim": dim})

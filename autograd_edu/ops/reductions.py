@@ -1,6 +1,7 @@
 """Reductions (sum, mean, max, min, norm), each forward beside its derivative."""
 
 import builtins
+import math
 
 import numpy as np
 
@@ -391,30 +392,40 @@ def _reduced_count(shape, dims):
         int(np.prod(shape))
 
 
+def _var_backward(grad, x, dims, correction, keepdim):
+    """PyTorch's var_backward, op by op: ``(2 / (N - correction)) * grad * (x - mean)``."""
+    from .formula_ops import mul_scalar
+    if x.dim() == 0 or dims is None:
+        dof = x.numel() - correction
+        if dof <= 0:  # 2 / 0: nan where x is its mean (inf * 0), inf elsewhere
+            from .pointwise import where
+            return grad * where(x == x.mean(), math.nan, math.inf)
+        return mul_scalar(grad, _c_ratio(2.0, dof)) * (x - x.mean())
+    if not keepdim and x.dim() > 1:  # a 1-d input's 0-d gradient broadcasts as it is
+        for d in sorted(dims):
+            grad = grad.unsqueeze(d)
+    count = _reduced_count(x._data.shape, dims)
+    return mul_scalar(grad, _c_ratio(2.0, count - correction)) * (x - x.mean(dims, keepdim=True))
+
+
 class VarBackward0(Node):
     """out = Σ (self - mean)² / (N - correction);
     grad_self = grad * 2 (self - mean) / (N - correction)"""
 
     def apply(self, grad):
-        x, dims, correction = self.saved("self"), self.saved("dim"), self.saved("correction")
-        grad, = restore_reduced_dims([grad], dims, self.saved("keepdim"), x.dim())
-        count = _reduced_count(x._data.shape, dims)
-        mean = x.mean(dims, keepdim=True) if dims is not None else x.mean()
-        return _c_ratio(2.0, count - correction) * grad * (x - mean),
+        return _var_backward(grad, self.saved("self"), self.saved("dim"),
+                             self.saved("correction"), self.saved("keepdim")),
 
 
 class StdBackward0(Node):
-    """out = sqrt(var(self));  grad_self = grad * (self - mean) / ((N - correction) * out)"""
+    """out = sqrt(var(self));  grad_self = var's gradient for grad / (2 out) (0 where out = 0)"""
 
     def apply(self, grad):
-        from .pointwise import where
-        x, dims, correction = self.saved("self"), self.saved("dim"), self.saved("correction")
+        from .formula_ops import masked_fill_, mul_scalar
         result = self.saved("result")
-        grad, result = restore_reduced_dims([grad, result], dims, self.saved("keepdim"), x.dim())
-        count = _reduced_count(x._data.shape, dims)
-        mean = x.mean(dims, keepdim=True) if dims is not None else x.mean()
-        scaled = where(result == 0, 0.0, grad / (result * 2))
-        return _c_ratio(2.0, count - correction) * scaled * (x - mean),
+        grad_var = masked_fill_(grad / mul_scalar(result, 2), result == 0, 0)
+        return _var_backward(grad_var, self.saved("self"), self.saved("dim"),
+                             self.saved("correction"), self.saved("keepdim")),
 
 
 def _welford_var(x, axis, ddof, keepdims):
@@ -478,9 +489,22 @@ class AmaxBackward0(Node):
 
     def apply(self, grad):
         x, result, dims = self.saved("self"), self.saved("result"), self.saved("dim")
-        grad, result = restore_reduced_dims([grad, result], dims, self.saved("keepdim"), x.dim())
-        mask = x == result
-        return grad * mask / mask.sum(dims, keepdim=True),
+        keepdim = self.saved("keepdim")
+        grad, result = (_view_reduced_dims(t, dims, keepdim) for t in (grad, result))
+        mask = result == x
+        return (grad / mask.sum(dims, keepdim=True)) * mask,
+
+
+def _view_reduced_dims(t, dims, keepdim):
+    """PyTorch's restore_reduced_dims (amax/amin): ``t`` viewed with the reduced ``dims``
+    back as 1s."""
+    if keepdim:
+        return t
+    shape = [0] * (t.dim() + len(dims))
+    for d in dims:
+        shape[d] = 1
+    sizes = iter(t.shape)
+    return t.view([s or next(sizes) for s in shape])
 
 
 class AminBackward0(AmaxBackward0):
