@@ -175,10 +175,9 @@ class SoftplusBackward0(Node):
     grad_self = grad * sigmoid(beta·self) (grad above the threshold)"""
 
     def apply(self, grad):
-        from ..ops.pointwise import where
-        x, beta, threshold = self.saved("self"), self.saved("beta"), self.saved("threshold")
-        z = (x * beta).exp()
-        return where(x * beta > threshold, grad, grad * z / (z + 1)),
+        from ..ops.formula_ops import softplus_backward
+        return softplus_backward(grad, self.saved("self"), self.saved("beta"),
+                                 self.saved("threshold")),
 
 
 def softplus(input, beta=1.0, threshold=20.0):  # noqa: A002
@@ -210,9 +209,8 @@ class EluBackward0(Node):
     grad_self = grad (or grad·(out + alpha))"""
 
     def apply(self, grad):
-        from ..ops.pointwise import where
-        alpha, x = self.saved("alpha"), self.saved("self")
-        return where(x > 0, grad, grad * alpha * x.exp()),
+        from ..ops.formula_ops import elu_backward
+        return elu_backward(grad, self.saved("self"), self.saved("alpha")),
 
 
 def elu(input, alpha=1.0, inplace=False):  # noqa: A002

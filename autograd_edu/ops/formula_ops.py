@@ -139,7 +139,8 @@ class SigmoidBackwardBackward0(Node):
     def apply(self, grad):
         grad_output, output = self.saved("grad_output"), self.saved("output")
         return (sigmoid_backward(grad, output) if self.needs_input_grad(0) else None,
-                grad * grad_output * (mul_scalar(output, -2) + 1) if self.needs_input_grad(1)
+                grad * grad_output * add_scalar(mul_scalar(output, -2), 1)
+                if self.needs_input_grad(1)
                 else None)
 
 
@@ -249,3 +250,56 @@ def log_softmax_backward_data(grad_output, output, dim):
         data = g - np.exp(values(output, grad_output._dtype)) * softmax_kernel_sum(g, dim)
     return record(LogSoftmaxBackwardDataBackward0, new_tensor(data, grad_output._dtype),
                   (grad_output, output), {"grad_output": grad_output, "output": output, "dim": dim})
+
+
+class SoftplusBackwardBackward0(Node):
+    """out = grad_output * sigmoid(beta self) (grad_output where beta self > threshold);
+    grad_grad_output = softplus_backward(grad, self),
+    grad_self = sigmoid_backward(grad grad_output, sigmoid(beta self)) [beta self < threshold] beta"""
+
+    def apply(self, grad):
+        from .pointwise import sigmoid
+        g_out, x = self.saved("grad_output"), self.saved("self")
+        beta, threshold = self.saved("beta"), self.saved("threshold")
+        grad_self = None
+        if self.needs_input_grad(1):
+            scaled = mul_scalar(x, beta)
+            below = (scaled < threshold).type_as(grad)
+            grad_self = mul_scalar(sigmoid_backward(grad * g_out, sigmoid(scaled)) * below, beta)
+        return (softplus_backward(grad, x, beta, threshold) if self.needs_input_grad(0) else None,
+                grad_self)
+
+
+def softplus_backward(grad_output, self, beta, threshold):
+    g, dtype = grad_output._data, grad_output._dtype
+    scaled = values(self, dtype) * np.asarray(beta, dtype.numpy)
+    with np.errstate(all="ignore"):
+        z = np.exp(scaled)
+        data = np.where(scaled > threshold, g, g * z / (z + np.asarray(1, dtype.numpy)))
+    return record(SoftplusBackwardBackward0, new_tensor(data, dtype), (grad_output, self),
+                  {"grad_output": grad_output, "self": self, "beta": beta,
+                   "threshold": threshold})
+
+
+class EluBackwardBackward0(Node):
+    """out = grad_output where self > 0, else grad_output · alpha · exp(self);
+    grad_grad_output = elu_backward(grad, self),
+    grad_self = elu_backward(grad grad_output, self) [self < 0]"""
+
+    def apply(self, grad):
+        g_out, x, alpha = self.saved("grad_output"), self.saved("self"), self.saved("alpha")
+        grad_self = None
+        if self.needs_input_grad(1):
+            grad_self = (elu_backward(mul_scalar(grad * g_out, 1), x, alpha)
+                         * (x < 0).type_as(grad))  # input_scale = 1, a Scalar in C++
+        return (elu_backward(grad, x, alpha) if self.needs_input_grad(0) else None, grad_self)
+
+
+def elu_backward(grad_output, self, alpha):
+    """PyTorch's kernel (scale = input_scale = 1): a · alpha · exp(x) for x <= 0, else a."""
+    g, dtype = grad_output._data, grad_output._dtype
+    x = values(self, dtype)
+    with np.errstate(all="ignore"):
+        data = np.where(x <= 0, g * np.asarray(alpha, dtype.numpy) * np.exp(x), g)
+    return record(EluBackwardBackward0, new_tensor(data, dtype), (grad_output, self),
+                  {"grad_output": grad_output, "self": self, "alpha": alpha})

@@ -28,19 +28,21 @@ from .shape import make_view, unsqueeze, view
 
 # -- the derivative side: put a gradient back where it was read from ---------
 
-class _EmbedBackward(Node):
-    """out = zeros(sizes) with grad placed at ``region``;  grad_grad = grad[region]"""
+class SelectBackwardBackward0(Node):
+    """out = zeros(sizes) with grad at ``index`` along dim;  grad_grad = grad.select(dim, index)"""
 
     def apply(self, grad):
-        return _read_region(grad, self.saved("region")),
+        region = self.saved("region")  # (:, ..., :, index)
+        return select(grad, len(region) - 1, region[-1]),
 
 
-class SelectBackwardBackward0(_EmbedBackward):
-    __doc__ = _EmbedBackward.__doc__
+class SliceBackwardBackward0(Node):
+    """out = zeros(sizes) with grad in a slice along dim;  grad_grad = that slice of grad (a view)"""
 
-
-class SliceBackwardBackward0(_EmbedBackward):
-    __doc__ = _EmbedBackward.__doc__
+    def apply(self, grad):
+        region = self.saved("region")  # (:, ..., :, start:end:step)
+        part = region[-1]
+        return slice_dim(grad, len(region) - 1, part.start, part.stop, part.step),
 
 
 class IndexPutBackward0(Node):
