@@ -61,6 +61,24 @@ def _snapshot(self):
     return snap
 
 
+def _clone_of(source):
+    """PyTorch's ``original_self = self.clone()``: an in-place op whose derivative needs
+    ``self`` saves a (recorded) clone of it taken before the op, so a double backward
+    goes through ``CloneBackward0`` to ``self``'s old history."""
+    from .copying import clone
+    return clone(source) if source.requires_grad else None
+
+
+def _save_original(out, source, original):
+    from ..autograd.graph import SavedTensor
+    node = out._grad_fn
+    if original is None or node is None or not node._saved:
+        return
+    for name, value in node._saved.items():
+        if isinstance(value, SavedTensor) and value.tensor is source:
+            node._saved[name] = SavedTensor(original)
+
+
 def _check_cast(out, self):
     if out._dtype._rank[0] > self._dtype._rank[0]:
         names = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
@@ -86,7 +104,10 @@ def apply_inplace(self, op, *args, check_overlap=check_write, region=None, **kwa
     if check_overlap is not None:
         check_overlap(self, tensors)
     source = _snapshot(self) if recording else self
+    original = _clone_of(source) if recording else None
     out = op(source, *args, **kwargs)
+    if recording:
+        _save_original(out, source, original)
     if out._data.shape != self._data.shape:
         raise RuntimeError(msg.INPLACE_BROADCAST.format(
             shape=list(self._data.shape), broadcast=list(out._data.shape)))

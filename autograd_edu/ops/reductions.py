@@ -69,12 +69,18 @@ def _reduce_sum(x, dims, keepdim):
                              keepdims=keepdim), order="C")
 
 
-def sum(self, dim=None, keepdim=False, *, dtype=None):  # noqa: A001
+_ALL_DIMS = object()  # x.sum() (SumBackward0), as opposed to x.sum(None) or x.sum(())
+
+
+def sum(self, dim=_ALL_DIMS, keepdim=False, *, dtype=None):  # noqa: A001
+    """``x.sum()`` is ``sum``, recorded as SumBackward0; a ``dim`` argument, even None or
+    (), makes it ``sum.dim_IntList`` (SumBackward1), which reduces every dim then."""
     out_dtype = _sum_dtype(self, dtype)
-    if dim is None or dim == ():
+    if dim is _ALL_DIMS:
         out = new_tensor(_reduce_sum(values(self, out_dtype), None, False), out_dtype)
         return record(SumBackward0, out, (self,), {"self_sym_sizes": self._data.shape})
-    dims = wrap_dims(dim, self._data.ndim)
+    dims = wrap_dims(dim if dim not in (None, ()) else tuple(range(self.dim())),
+                     self._data.ndim)
     out = new_tensor(_reduce_sum(values(self, out_dtype), dims, keepdim), out_dtype)
     return record(SumBackward1, out, (self,),
                   {"dim": dims, "keepdim": keepdim, "self_sym_sizes": self._data.shape})
@@ -281,7 +287,7 @@ class LinalgVectorNormBackward0(Node):
         if p == float("inf"):
             x_abs = x.abs()
             mask = (x_abs == norm) | x_abs.isnan()
-            return x.sgn() * ((grad / mask.sum(dims if dims else None, keepdim=True)) * mask),
+            return x.sgn() * ((grad / mask.sum(dims, keepdim=True)) * mask),
         if p < 1:
             scaled = x.sgn() * masked_fill_(x.abs().pow_(p - 1), x == 0, 0)
             return scaled * grad * norm.pow(1 - p),

@@ -1,0 +1,121 @@
+"""Double backward against PyTorch 2.13: with ``create_graph=True`` every derivative
+formula runs as recorded ops, so a first-order gradient has a graph of its own. It must
+be PyTorch's, node for node (C++'s ``t + 1`` is ``add.Scalar``, ``AddBackward1``; a
+backward that is one ATen op, such as ``mse_loss_backward``, is one node,
+``MseLossBackwardBackward0``; in-place ``masked_fill_`` gives ``MaskedFillBackward0``...),
+with PyTorch's values, and the second derivative through it must agree as well."""
+
+import numpy as np
+import pytest
+import torch
+from test_fuzz_programs import graph_signature
+
+import autograd_edu as ae
+
+F = "nn.functional"
+
+
+def _fn(T, path):
+    for part in path.split("."):
+        T = getattr(T, part)
+    return T
+
+
+# name: (f(T, x), input shape, domain); x is the only leaf
+CASES = {
+    "log1p": (lambda T, x: x.log1p(), (2, 3), "positive"),
+    "expm1": (lambda T, x: T.expm1(x), (2, 3), "real"),
+    "tan": (lambda T, x: x.tan(), (2, 3), "unit"),
+    "atan": (lambda T, x: T.atan(x), (2, 3), "real"),
+    "abs": (lambda T, x: x.abs(), (2, 3), "nonzero"),
+    "sgn": (lambda T, x: x.sgn() * x, (3,), "nonzero"),
+    "sigmoid_chain": (lambda T, x: x.exp().sigmoid(), (2, 3), "real"),
+    "norm": (lambda T, x: x.norm(), (2, 3), "real"),
+    "norm_with_zero": (lambda T, x: (x * T.tensor([0.0, 1.0, 1.0])).norm(), (3,), "real"),
+    "norm_dim": (lambda T, x: x.norm(dim=1), (2, 3), "real"),
+    "norm_p1": (lambda T, x: x.norm(1), (2, 3), "nonzero"),
+    "norm_p3_dim_keepdim": (lambda T, x: x.norm(3, 0, True), (2, 3), "nonzero"),
+    "norm_p1_5": (lambda T, x: x.norm(1.5), (2, 3), "nonzero"),
+    "norm_inf": (lambda T, x: x.norm(float("inf")), (2, 3), "real"),
+    "var": (lambda T, x: x.exp().var(), (2, 3), "real"),
+    "var_dim": (lambda T, x: x.exp().var(1), (2, 3), "real"),
+    "var_dim_1d": (lambda T, x: x.exp().var(0), (4,), "real"),
+    "var_no_freedom": (lambda T, x: x.exp().var(), (1,), "real"),
+    "std": (lambda T, x: x.exp().std(), (2, 3), "real"),
+    "std_dim_keepdim": (lambda T, x: x.exp().std(0, keepdim=True), (2, 3), "real"),
+    "maximum": (lambda T, x: T.maximum(x.exp(), T.tensor([1.0, 2.0, 0.5])), (2, 3), "real"),
+    "minimum_tie": (lambda T, x: T.minimum(x * 1, T.tensor([0.5, 0.0, 0.0])),
+                    (3,), lambda rng, s: np.array([0.5, 1.0, -1.0])),
+    "amax": (lambda T, x: x.exp().amax(1), (2, 3), "real"),
+    "amin_keepdim": (lambda T, x: x.exp().amin(0, keepdim=True), (2, 3), "real"),
+    "mse_loss": (lambda T, x: _fn(T, F).mse_loss(x.exp(), T.tensor([1.0, 2.0, 3.0])),
+                 (2, 3), "real"),
+    "mse_loss_sum_target": (lambda T, x: _fn(T, F).mse_loss(T.tensor([1.0, 2.0, 3.0]),
+                                                             x.exp(), reduction="sum"),
+                            (3,), "real"),
+    "mse_loss_none": (lambda T, x: _fn(T, F).mse_loss(x, x.exp(), reduction="none"),
+                      (2, 3), "real"),
+    "log_softmax": (lambda T, x: _fn(T, F).log_softmax(x.exp(), 1), (2, 3), "real"),
+    "log_softmax_dim0": (lambda T, x: x.log_softmax(dim=0), (2, 3), "real"),
+    "softplus": (lambda T, x: _fn(T, F).softplus(x.exp()), (2, 3), "real"),
+    "softplus_threshold": (lambda T, x: _fn(T, F).softplus(x, 2.0, 1.0), (2, 3), "real"),
+    "elu": (lambda T, x: _fn(T, F).elu(x.exp() - 1.5), (2, 3), "real"),
+    "elu_alpha": (lambda T, x: _fn(T, F).elu(x, 0.5), (2, 3), "real"),
+    "slice": (lambda T, x: x[1:].exp(), (3, 2), "real"),
+    "select": (lambda T, x: x[1].exp(), (3, 2), "real"),
+}
+
+DOMAINS = {"real": lambda rng, s: rng.uniform(-2, 2, s),
+           "positive": lambda rng, s: rng.uniform(0.5, 2, s),
+           "unit": lambda rng, s: rng.uniform(-0.9, 0.9, s),
+           "nonzero": lambda rng, s: rng.choice([-1.0, 1.0], s) * rng.uniform(0.3, 2, s)}
+
+
+def _numpy(t):
+    if getattr(t, "_is_zerotensor", lambda: False)():  # PyTorch's efficient zeros
+        return np.zeros(tuple(t.shape), str(t.dtype).removeprefix("torch."))
+    return np.array(t.detach().numpy(), copy=True)
+
+
+def _run(T, fn, a, w, dtype):
+    x = T.tensor(a.astype(dtype), requires_grad=True)
+    out = fn(T, x)
+    v = np.random.default_rng(len(a.shape)).uniform(-1, 1, tuple(out.shape))
+    go = T.tensor(v.astype(dtype), requires_grad=True)  # an incoming gradient with a history
+    g, = T.autograd.grad(out, x, go, create_graph=True)
+    result = {"graph": graph_signature(g), "g": _numpy(g)}
+    if g.requires_grad:  # the second derivatives, in x and in the incoming gradient
+        seconds = T.autograd.grad((g * T.tensor(w.astype(dtype))).sum(), [x, go],
+                                  allow_unused=True, create_graph=True)
+        result["second graphs"] = [None if s is None else graph_signature(s) for s in seconds]
+        result["seconds"] = [None if s is None else _numpy(s) for s in seconds]
+    return result
+
+
+# The graph of a third derivative can still differ in the order in which the engine sums
+# two gradients of one tensor (AddBackward0's inputs swapped).
+ORDER_GAPS = {"norm_p1_5"}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(
+    strict=True, reason="summation order of a third derivative")) if n in ORDER_GAPS else n
+    for n in CASES])
+def test_double_backward_matches_torch(name, dtype):
+    fn, shape, domain = CASES[name]
+    rng = np.random.default_rng(sum(map(ord, name)))
+    a = (DOMAINS[domain] if isinstance(domain, str) else domain)(rng, shape)
+    w = rng.uniform(-1, 1, a.shape)
+    expected, actual = _run(torch, fn, a, w, dtype), _run(ae, fn, a, w, dtype)
+    assert actual["graph"] == expected["graph"]
+    # first-order values: PyTorch's (bit for bit, except where forward values differ)
+    np.testing.assert_allclose(actual["g"], expected["g"], rtol=1e-6 if dtype == "float32"
+                               else 1e-14, atol=0)
+    assert actual.keys() == expected.keys()
+    if "seconds" in expected:
+        assert actual["second graphs"] == expected["second graphs"]
+        for a2, e2 in zip(actual["seconds"], expected["seconds"], strict=True):
+            assert (a2 is None) == (e2 is None)
+            if e2 is not None:
+                np.testing.assert_allclose(a2, e2, rtol=1e-5 if dtype == "float32" else 1e-12,
+                                           atol=1e-6 if dtype == "float32" else 1e-13)
