@@ -61,6 +61,16 @@ CASES = {
     "softplus_threshold": (lambda T, x: _fn(T, F).softplus(x, 2.0, 1.0), (2, 3), "real"),
     "elu": (lambda T, x: _fn(T, F).elu(x.exp() - 1.5), (2, 3), "real"),
     "elu_alpha": (lambda T, x: _fn(T, F).elu(x, 0.5), (2, 3), "real"),
+    "max": (lambda T, x: x.exp().max(), (2, 3), "real"),
+    "min_dim": (lambda T, x: x.exp().min(1)[0], (2, 3), "real"),
+    "sort": (lambda T, x: x.exp().sort(0, descending=True).values, (3, 2), "real"),
+    "sort_0d": (lambda T, x: x.exp().sort(0).values, (), "real"),
+    "gather": (lambda T, x: x.exp().gather(1, T.tensor([[2, 2], [0, 1]])), (2, 3), "real"),
+    "index_select": (lambda T, x: x.exp().index_select(1, T.tensor([2, 0, 2])), (2, 3), "real"),
+    "advanced_index": (lambda T, x: x.exp()[T.tensor([1, 1, 0])], (2, 3), "real"),
+    "mask_index": (lambda T, x: x.exp()[T.tensor([True, False, True])], (3,), "real"),
+    "masked_fill_tensor_value": (lambda T, x: (x * 1).masked_fill(T.tensor([True, False, True]),
+                                                                  x.exp().sum()), (3,), "real"),
     "slice": (lambda T, x: x[1:].exp(), (3, 2), "real"),
     "select": (lambda T, x: x[1].exp(), (3, 2), "real"),
 }
@@ -119,3 +129,29 @@ def test_double_backward_matches_torch(name, dtype):
             if e2 is not None:
                 np.testing.assert_allclose(a2, e2, rtol=1e-5 if dtype == "float32" else 1e-12,
                                            atol=1e-6 if dtype == "float32" else 1e-13)
+
+
+def test_sum_with_dim_none_is_sum_dim_intlist():
+    """``x.sum(None, keepdim=True)`` keeps every dim as 1 (SumBackward1), as norm's
+    backward uses it; only ``x.sum()`` is SumBackward0."""
+    for T in (torch, ae):
+        x = T.ones(2, 3, requires_grad=True)
+        assert [(tuple(y.shape), y.grad_fn.name()) for y in
+                (x.sum(), x.sum(None), x.sum(None, keepdim=True), x.sum((), keepdim=True))] == \
+            [((), "SumBackward0"), ((), "SumBackward1"), ((1, 1), "SumBackward1"),
+             ((1, 1), "SumBackward1")]
+
+
+def test_fourth_order_through_masked_select():
+    """masked_select's backward is a masked_scatter_ into zeros, whose own backward
+    selects again (padding with zeros): graphs and values down to the third derivative."""
+    results = []
+    for T in (torch, ae):
+        x = T.tensor([0.5, -1.0, 2.0], requires_grad=True)
+        v = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = (x * 1).masked_fill(T.tensor([True, False, True]), (x * v).sum())
+        g, = T.autograd.grad((y * v).sum(), v, create_graph=True)
+        g2, = T.autograd.grad((g * g).sum(), x, create_graph=True)
+        g3, = T.autograd.grad(g2.sum(), v, create_graph=True)
+        results.append([(graph_signature(t), _numpy(t).tolist()) for t in (g, g2, g3)])
+    assert results[1] == results[0]

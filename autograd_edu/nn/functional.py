@@ -1,6 +1,5 @@
 """``torch.nn.functional``: activations and losses, each forward beside its derivative."""
 
-import math
 
 import numpy as np
 

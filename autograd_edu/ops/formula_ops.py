@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from ..autograd.graph import Node
-from ._common import new_tensor, record, values
+from ._common import bump_version, new_tensor, record, values
 
 
 class MulBackward1(Node):
@@ -255,7 +255,8 @@ def log_softmax_backward_data(grad_output, output, dim):
 class SoftplusBackwardBackward0(Node):
     """out = grad_output * sigmoid(beta self) (grad_output where beta self > threshold);
     grad_grad_output = softplus_backward(grad, self),
-    grad_self = sigmoid_backward(grad grad_output, sigmoid(beta self)) [beta self < threshold] beta"""
+    grad_self = sigmoid_backward(grad grad_output, sigmoid(beta self))
+                · [beta self < threshold] · beta"""
 
     def apply(self, grad):
         from .pointwise import sigmoid
@@ -303,3 +304,40 @@ def elu_backward(grad_output, self, alpha):
         data = np.where(x <= 0, g * np.asarray(alpha, dtype.numpy) * np.exp(x), g)
     return record(EluBackwardBackward0, new_tensor(data, dtype), (grad_output, self),
                   {"grad_output": grad_output, "self": self, "alpha": alpha})
+
+
+class MaskedSelectBackward0(Node):
+    """out = self's elements where mask (broadcast), as a 1-d tensor;
+    grad_self = zeros with grad scattered where mask (masked_scatter_)"""
+
+    def apply(self, grad):
+        mask, shape = self.saved("mask"), self.saved("shape")
+        data = np.zeros(shape, grad._dtype.numpy)
+        data[np.broadcast_to(mask._data, shape)] = grad._data
+        out = bump_version(new_tensor(data, grad._dtype))  # filled in place: version 1
+        return record(MaskedScatterBackward0, out, (None, grad),
+                      {"mask": mask, "source_sizes": grad._data.shape}),
+
+
+class MaskedScatterBackward0(Node):
+    """out = self with source's first elements written where mask;
+    grad_source = grad's elements where mask, padded with zeros, viewed as source
+    (self is a formula's zeros here: it needs no gradient)"""
+
+    def apply(self, grad):
+        from .creation import zeros
+        from .shape import cat
+        sizes = self.saved("source_sizes")
+        picked = masked_select(grad, self.saved("mask"))
+        missing = math.prod(sizes) - picked.numel()
+        if missing > 0:
+            picked = cat([picked, zeros(missing, dtype=grad.dtype)], 0)
+        return None, picked.view(sizes)
+
+
+def masked_select(self, mask):
+    from ._common import broadcast_shape
+    shape = broadcast_shape(self._data.shape, mask._data.shape)
+    data = np.broadcast_to(self._data, shape)[np.broadcast_to(mask._data, shape)]
+    return record(MaskedSelectBackward0, new_tensor(data, self._dtype), (self,),
+                  {"mask": mask, "shape": shape})

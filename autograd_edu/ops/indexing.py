@@ -37,7 +37,7 @@ class SelectBackwardBackward0(Node):
 
 
 class SliceBackwardBackward0(Node):
-    """out = zeros(sizes) with grad in a slice along dim;  grad_grad = that slice of grad (a view)"""
+    """out = zeros(sizes) with grad in a slice along dim;  grad_grad = grad's slice (a view)"""
 
     def apply(self, grad):
         region = self.saved("region")  # (:, ..., :, start:end:step)
@@ -63,6 +63,11 @@ class IndexPutBackward0(Node):
         if self.needs_input_grad(1):
             grad_values = _read_region(grad, region)
         return grad_self, grad_values
+
+
+class IndexPutImplBackward0(IndexPutBackward0):
+    """out = self with ``values`` put at ``indices`` (_index_put_impl_, the in-place op of
+    an advanced index's backward);  grad_self = grad,  grad_values = grad[indices]"""
 
 
 class IndexBackward0(Node):
@@ -143,22 +148,43 @@ def embed(grad, sizes, region, node_cls=None, copy=False):
     else:
         np.add.at(data, region, grad._data)
     out = new_tensor(data, grad._dtype)
-    if node_cls is None:  # PyTorch: zeros(...).index_put_(..., accumulate=True), version 1
+    if node_cls is None:  # PyTorch: _index_put_impl_(zeros, ..., accumulate=True), version 1
         bump_version(out)
-        return record(IndexPutBackward0, out, (None, grad), {"region": region, "accumulate": True})
+        return record(IndexPutImplBackward0, out, (None, grad),
+                      {"region": region, "accumulate": True})
     return record(node_cls, out, (grad,), {"region": region})
+
+
+class ScatterBackward0(Node):
+    """out = self with src written at index along dim;  grad_src = grad.gather(dim, index)
+    (self is a formula's zeros here: it needs no gradient)"""
+
+    def apply(self, grad):
+        return None, gather(grad, self.saved("dim"), self.saved("index"))
+
+
+class ScatterAddBackward0(ScatterBackward0):
+    """out = self with src added at index along dim;  grad_src = grad.gather(dim, index)"""
 
 
 def scatter_into_zeros(sizes, dim, indices, grad, accumulate=False):
     """zeros(sizes) with grad written at ``indices`` along ``dim``: PyTorch's
     ``zeros(...).scatter_(dim, indices, grad)`` (max/min/sort over a dim), or with
-    ``accumulate`` its ``scatter_add`` (gather: repeated indices add up). A 0-d
+    ``accumulate`` its ``scatter_add_`` (gather: repeated indices add up). A 0-d
     input's only index is 0."""
-    if not sizes:
-        return embed(grad, sizes, (), copy=not accumulate)
-    grid = list(np.indices(indices._data.shape, sparse=True))
-    grid[dim] = indices._data
-    return embed(grad, sizes, tuple(grid), copy=not accumulate)
+    region = ()
+    if sizes:
+        grid = list(np.indices(indices._data.shape, sparse=True))
+        grid[dim] = indices._data
+        region = tuple(grid)
+    data = np.zeros(sizes, grad._dtype.numpy)
+    if accumulate:
+        np.add.at(data, region, grad._data)
+    else:  # written, not added: keeps the sign of -0. (0. + -0. is 0.)
+        data[region] = grad._data
+    out = bump_version(new_tensor(data, grad._dtype))  # filled in place: version 1
+    return record(ScatterAddBackward0 if accumulate else ScatterBackward0, out, (None, grad),
+                  {"dim": dim, "index": indices})
 
 # -- reading ------------------------------------------------------------------
 
@@ -479,8 +505,11 @@ def gather(self, dim, index):
                            f"dimension {d} with size {size}")
     # out[i][j] uses only the index's extent in the other dims (no broadcasting)
     source = self._data[tuple(slice(None) if k == d else slice(0, s)
-                              for k, s in enumerate(index._data.shape))]
-    out = new_tensor(np.take_along_axis(source, index._data, axis=d), self._dtype)
+                              for k, s in enumerate(index._data.shape))] if self._data.ndim \
+        else self._data
+    picked = (np.take_along_axis(source, index._data, axis=d) if source.ndim
+              else np.broadcast_to(source, index._data.shape).copy())  # 0-d: its only value
+    out = new_tensor(picked, self._dtype)
     # PyTorch saves self (for its sizes only), so writing to it breaks the backward
     return record(GatherBackward0, out, (self,), {"dim": d, "index": index, "self": self,
                                                   "sparse_grad": False})
@@ -490,9 +519,22 @@ class IndexSelectBackward0(Node):
     """out = self's slices ``index`` along dim;  grad_self = zeros with grad added back there"""
 
     def apply(self, grad):
-        d = self.saved("dim")
-        region = (slice(None),) * d + (self.saved("index")._data,)
-        return embed(grad, self.saved("self_sym_sizes"), region),
+        d, index = self.saved("dim"), self.saved("index")
+        data = np.zeros(self.saved("self_sym_sizes"), grad._dtype.numpy)
+        np.add.at(data, (slice(None),) * d + (index._data,), grad._data)
+        out = bump_version(new_tensor(data, grad._dtype))  # zeros(...).index_add_(...)
+        return record(IndexAddBackward0, out, (None, grad),
+                      {"dim": d, "index": index, "source_sizes": grad._data.shape}),
+
+
+class IndexAddBackward0(Node):
+    """out = self with source added at ``index`` along dim;
+    grad_source = grad.index_select(dim, index) (expanded as source); self is zeros here"""
+
+    def apply(self, grad):
+        picked = index_select(grad, self.saved("dim"), self.saved("index"))
+        sizes = self.saved("source_sizes")
+        return None, picked.expand(sizes) if sizes else picked.view(sizes)
 
 
 def index_select(self, dim, index):

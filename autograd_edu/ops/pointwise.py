@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import _dtypes
 from ..autograd.graph import Node
-from ._common import broadcast_shape, bump_version, new_tensor, promote, record, values
+from ._common import broadcast_shape, new_tensor, promote, record, values
 
 
 def _float_dtype(t):
@@ -504,12 +504,13 @@ class MaskedFillBackward0(Node):
 
 class MaskedFillBackward1(Node):
     """out = self with ``value`` (a 0-d tensor) where mask;
-    grad_self = grad with 0 where mask,  grad_value = Σ grad where mask"""
+    grad_self = grad with 0 where mask,  grad_value = Σ grad where mask (masked_select)"""
 
     def apply(self, grad):
+        from .formula_ops import masked_select
         mask = self.saved("mask")
         return (grad.masked_fill(mask, 0) if self.needs_input_grad(0) else None,
-                where(mask, grad, 0.0).sum() if self.needs_input_grad(1) else None)
+                masked_select(grad, mask).sum() if self.needs_input_grad(1) else None)
 
 
 def masked_fill(self, mask, value):

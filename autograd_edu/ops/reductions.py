@@ -141,8 +141,8 @@ def _evenly_distribute(grad, x, result):
     """The gradient of a full max/min: split evenly among the tied extreme values."""
     mask = x.isnan() if result.isnan().item() else (x == result)
     from .creation import zeros_like
-    from .pointwise import where
-    return bump_version(where(mask, grad / mask.sum(), zeros_like(x))),  # PyTorch: in place
+    from .formula_ops import masked_fill_
+    return masked_fill_(zeros_like(x), mask, grad / mask.sum()),
 
 
 class MaxBackward1(Node):
