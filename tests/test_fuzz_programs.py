@@ -237,6 +237,8 @@ def fresh_namespace(module) -> dict:
 
 
 def _numpy(t) -> np.ndarray:
+    if getattr(t, "_is_zerotensor", lambda: False)():  # PyTorch's efficient zeros (the
+        return np.zeros(tuple(t.shape), dtype_name(t))  # derivative of sgn) have no storage
     return np.array(t.detach().numpy(), copy=True)
 
 

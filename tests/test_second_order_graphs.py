@@ -155,3 +155,27 @@ def test_fourth_order_through_masked_select():
         g3, = T.autograd.grad(g2.sum(), v, create_graph=True)
         results.append([(graph_signature(t), _numpy(t).tolist()) for t in (g, g2, g3)])
     assert results[1] == results[0]
+
+
+STALE_VIEWS = {  # a view whose base changed in place (through a detached alias) is remade
+    "unsqueeze": lambda T, x: x.unsqueeze(0),  # with as_strided: AsStridedBackward0
+    "row": lambda T, x: x[0],
+    "transposed_slice": lambda T, x: x.t()[1:],
+}
+
+
+@pytest.mark.parametrize("name", STALE_VIEWS)
+def test_double_backward_through_a_remade_view(name):
+    """as_strided_backward with tensor ops: grad (size-1 dims squeezed) copied into a
+    view of zeros (CopySlices), returned viewed as the base (AsStridedBackward0)."""
+    results = []
+    for T in (torch, ae):
+        x = T.tensor([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]], requires_grad=True)
+        v = STALE_VIEWS[name](T, x)
+        v.detach().add_(1)
+        g, = T.autograd.grad((v.abs() * v.exp()).sum(), x, create_graph=True)
+        g2, = T.autograd.grad(g.sum(), x)
+        results.append((graph_signature(g), g._version, _numpy(g).tolist(), _numpy(g2).tolist()))
+    assert results[1][:2] == results[0][:2]
+    np.testing.assert_allclose(results[1][2], results[0][2], rtol=1e-6)
+    np.testing.assert_allclose(results[1][3], results[0][3], rtol=1e-6)

@@ -258,21 +258,37 @@ class AsStridedBackward0(Node):
     """A view whose base was changed in place: its gradient goes to its part of the base."""
 
     def apply(self, grad):
-        from .shape import make_view
+        """PyTorch's as_strided_backward, with tensor operations (recorded under
+        create_graph): grad, its size-1 dims squeezed, is copied into a view of zeros laid
+        out as the base, which is returned viewed with the base's geometry (version 1)."""
+        from .creation import zeros
+        from .shape import squeeze
         sizes, view_fn = self.saved("base_sizes"), self.saved("view_fn")
+        numel = int(np.prod(sizes))
+        positions = view_fn(np.arange(numel).reshape(sizes))
+        if positions.size == 0 or any(step == 0 and n > 1 for step, n in
+                                      zip(positions.strides, positions.shape, strict=True)):
+            return self._expanded(grad, sizes, positions),
+        for i in reversed(range(grad.dim())):
+            if grad.shape[i] == 1:
+                grad = squeeze(grad, i)
+
+        def target(flat):
+            view = view_fn(flat.reshape(sizes))
+            return np.squeeze(view, tuple(i for i, n in enumerate(view.shape) if n == 1))
+        storage = zeros(numel, dtype=grad.dtype)
+        copy_(as_strided_view(storage, target), grad)  # copied, not added: keeps -0.
+        return as_strided_view(storage, lambda flat: flat.reshape(sizes)),
+
+    @staticmethod
+    def _expanded(grad, sizes, positions):
+        """An expanded (or empty) view repeats elements: each gets all its gradients
+        (PyTorch sums over the stride-0 dims first); computed directly, not recorded."""
+        from .shape import make_view
         storage = np.zeros(int(np.prod(sizes)), grad._dtype.numpy)
-        data = storage.reshape(sizes)
-        positions = view_fn(np.arange(data.size).reshape(sizes))
-        if any(step == 0 and n > 1
-               for step, n in zip(positions.strides, positions.shape, strict=True)):
-            # an expanded view repeats elements: each gets all its gradients (index_add)
-            np.add.at(storage, positions, grad._data)
-        else:  # PyTorch copies into the zeros (which keeps -0.)
-            storage[positions] = grad._data
-        # PyTorch writes the gradient into a flat zero storage in place and returns it
-        # viewed with the base's geometry: a view, at version 1
+        np.add.at(storage, positions, grad._data)
         flat = new_tensor(storage, grad._dtype)
-        return bump_version(make_view(flat, data, lambda a: a.reshape(sizes))),
+        return bump_version(make_view(flat, storage.reshape(sizes), lambda a: a.reshape(sizes)))
 
 
 # -- the operations that only exist in place ----------------------------------
