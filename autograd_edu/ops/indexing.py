@@ -55,14 +55,19 @@ class IndexPutBackward0(Node):
         region = self.saved("region")
         grad_self = grad_values = None
         if self.needs_input_grad(0):
-            grad_self = grad
-            if not self.saved("accumulate"):
-                data = grad._data.copy()
-                data[region] = 0
-                grad_self = new_tensor(data, grad._dtype)
+            grad_self = grad if self.saved("accumulate") else _zeroed_at(grad, region)
         if self.needs_input_grad(1):
             grad_values = _read_region(grad, region)
         return grad_self, grad_values
+
+
+def _zeroed_at(grad, region):
+    """``grad.index_put(indices, zeros_like(values), false)``: recorded as IndexPutBackward0
+    (zeros need no gradient), so under create_graph the gradient keeps its history."""
+    data = grad._data.copy()
+    data[region] = 0
+    return record(IndexPutBackward0, new_tensor(data, grad._dtype), (grad, None),
+                  {"region": region, "accumulate": False})
 
 
 class IndexPutImplBackward0(IndexPutBackward0):

@@ -428,10 +428,10 @@ class StdBackward0(Node):
 
     def apply(self, grad):
         from .formula_ops import masked_fill_, mul_scalar
-        result = self.saved("result")
+        x, result = self.saved("self"), self.saved("result")  # PyTorch unpacks self first
         grad_var = masked_fill_(grad / mul_scalar(result, 2), result == 0, 0)
-        return _var_backward(grad_var, self.saved("self"), self.saved("dim"),
-                             self.saved("correction"), self.saved("keepdim")),
+        return _var_backward(grad_var, x, self.saved("dim"), self.saved("correction"),
+                             self.saved("keepdim")),
 
 
 def _welford_var(x, axis, ddof, keepdims):
