@@ -1,6 +1,5 @@
 """``torch.nn.functional``: activations and losses, each forward beside its derivative."""
 
-import math
 
 import numpy as np
 
@@ -60,11 +59,8 @@ class LogSoftmaxBackward0(Node):
     """out = self - log Σ exp(self) along dim;  grad_self = grad - exp(out) * Σ grad"""
 
     def apply(self, grad):
-        from ..ops.formula_ops import softmax_kernel_sum
-        result, dim = self.saved("result"), self.saved("dim")
-        total = grad.sum(dim, keepdim=True)
-        total._data = softmax_kernel_sum(grad._data, dim)  # same value, PyTorch's sign of zero
-        return grad - result.exp() * total,
+        from ..ops.formula_ops import log_softmax_backward_data
+        return log_softmax_backward_data(grad, self.saved("result"), self.saved("dim")),
 
 
 @autograd_first
@@ -90,11 +86,12 @@ class MseLossBackward0(Node):
     -grad_self, which differs in the sign of zeros)"""
 
     def apply(self, grad):
-        x, target = self.saved("self"), self.saved("target")
-        numel = x.numel()
-        norm = (2.0 / numel if numel else math.inf) if self.saved("reduction") == 1 else 2.0
-        return ((x - target) * norm * grad if self.needs_input_grad(0) else None,
-                (target - x) * norm * grad if self.needs_input_grad(1) else None)
+        from ..ops.formula_ops import mse_loss_backward
+        x, target, reduction = self.saved("self"), self.saved("target"), self.saved("reduction")
+        return (mse_loss_backward(grad, x, target, reduction) if self.needs_input_grad(0)
+                else None,
+                mse_loss_backward(grad, target, x, reduction) if self.needs_input_grad(1)
+                else None)
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):  # noqa: A002
@@ -166,10 +163,9 @@ class SoftplusBackward0(Node):
     grad_self = grad * sigmoid(beta·self) (grad above the threshold)"""
 
     def apply(self, grad):
-        from ..ops.pointwise import where
-        x, beta, threshold = self.saved("self"), self.saved("beta"), self.saved("threshold")
-        z = (x * beta).exp()
-        return where(x * beta > threshold, grad, grad * z / (z + 1)),
+        from ..ops.formula_ops import softplus_backward
+        return softplus_backward(grad, self.saved("self"), self.saved("beta"),
+                                 self.saved("threshold")),
 
 
 @silent  # overflow to inf without a word, as in PyTorch
@@ -202,9 +198,8 @@ class EluBackward0(Node):
     grad_self = grad (or grad·(out + alpha))"""
 
     def apply(self, grad):
-        from ..ops.pointwise import where
-        alpha, x = self.saved("alpha"), self.saved("self")
-        return where(x > 0, grad, grad * alpha * x.exp()),
+        from ..ops.formula_ops import elu_backward
+        return elu_backward(grad, self.saved("self"), self.saved("alpha")),
 
 
 @silent  # overflow to inf without a word, as in PyTorch

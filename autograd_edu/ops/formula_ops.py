@@ -8,11 +8,13 @@ a gradient, so the formulas in ``ops/`` call these instead of the Python
 operators (which record ``MulBackward0`` with a wrapped number).
 """
 
+import math
+
 import numpy as np
 
 from .._fma import fma
 from ..autograd.graph import Node
-from ._common import new_tensor, record, values
+from ._common import bump_version, new_tensor, record, values
 
 
 class MulBackward1(Node):
@@ -39,6 +41,26 @@ def div_scalar(self, other):
         out = new_tensor(np.divide(self._data, np.asarray(other, self._dtype.numpy)),
                          self._dtype)
     return record(DivBackward1, out, (self,), {"other": other})
+
+
+class AddBackward1(Node):
+    """out = self + other (a number: C++'s ``t + 1``, ``1 + t``);  grad_self = grad"""
+
+    def apply(self, grad):
+        return grad,
+
+
+def add_scalar(self, other):
+    out = new_tensor(np.add(self._data, np.asarray(other, self._dtype.numpy)), self._dtype)
+    return record(AddBackward1, out, (self,), {"other": other, "alpha": 1})
+
+
+def masked_fill_(self, mask, value=0):
+    """C++'s in-place ``t.masked_fill_(mask, value)`` on a fresh tensor of a formula: the
+    history of ``t`` moves onto a ``MaskedFillBackward0`` node, its version goes up."""
+    from .inplace import apply_inplace
+    from .pointwise import masked_fill
+    return apply_inplace(self, masked_fill, mask, value)
 
 
 class SubBackward1(Node):
@@ -118,7 +140,8 @@ class SigmoidBackwardBackward0(Node):
     def apply(self, grad):
         grad_output, output = self.saved("grad_output"), self.saved("output")
         return (sigmoid_backward(grad, output) if self.needs_input_grad(0) else None,
-                grad * grad_output * (mul_scalar(output, -2) + 1) if self.needs_input_grad(1)
+                grad * grad_output * add_scalar(mul_scalar(output, -2), 1)
+                if self.needs_input_grad(1)
                 else None)
 
 
@@ -173,3 +196,149 @@ def softmax_backward_data(grad_output, output, dim):
     out = new_tensor(grad_input, grad_output._dtype)
     return record(SoftmaxBackwardDataBackward0, out, (grad_output, output),
                   {"grad_output": grad_output, "output": output, "dim": dim})
+
+
+class MseLossBackwardBackward0(Node):
+    """out = norm * (self - target) * grad_output (norm = 2/numel for 'mean', 2 otherwise);
+    its own derivatives (derivatives.yaml): grad_grad_output = mse_loss_backward(grad, self,
+    target), grad_self = 2 grad grad_output (/ numel), grad_target = -grad_self"""
+
+    def apply(self, grad):
+        grad_output, x, target = (self.saved(k) for k in ("grad_output", "self", "target"))
+        reduction = self.saved("reduction")
+        return (mse_loss_backward(grad, x, target, reduction) if self.needs_input_grad(0)
+                else None,
+                _mse_loss_double_backward(grad * grad_output, x, reduction)
+                if self.needs_input_grad(1) else None,
+                -_mse_loss_double_backward(grad * grad_output, target, reduction)
+                if self.needs_input_grad(2) else None)
+
+
+def _mse_loss_double_backward(grad, input, reduction):  # noqa: A002 - PyTorch's names
+    from .inplace import apply_inplace
+    grad_input = mul_scalar(grad, 2)
+    return apply_inplace(grad_input, div_scalar, input.numel()) if reduction == 1 else grad_input
+
+
+def mse_loss_backward(grad_output, self, target, reduction):
+    """PyTorch's kernel: ``norm * (self - target) * grad_output``, norm in the dtype."""
+    numel = self.numel()
+    norm = (2.0 / numel if numel else math.inf) if reduction == 1 else 2.0
+    dtype = grad_output._dtype
+    with np.errstate(all="ignore"):
+        data = (np.asarray(norm, dtype.numpy) * (values(self, dtype) - values(target, dtype))
+                * grad_output._data)
+    return record(MseLossBackwardBackward0, new_tensor(data, dtype), (grad_output, self, target),
+                  {"grad_output": grad_output, "self": self, "target": target,
+                   "reduction": reduction})
+
+
+class LogSoftmaxBackwardDataBackward0(Node):
+    """out = grad_output - exp(output) * Σ grad_output (along dim);
+    grad_grad_output = grad - Σ grad·exp(output),
+    grad_output = -Σ grad_output · exp(output) · grad"""
+
+    def apply(self, grad):
+        g_out, output, dim = self.saved("grad_output"), self.saved("output"), self.saved("dim")
+        return (grad - (grad * output.exp()).sum(dim, True) if self.needs_input_grad(0) else None,
+                -g_out.sum(dim, True) * output.exp() * grad if self.needs_input_grad(1)
+                else None)
+
+
+def log_softmax_backward_data(grad_output, output, dim):
+    g = grad_output._data
+    with np.errstate(all="ignore"):
+        data = g - np.exp(values(output, grad_output._dtype)) * softmax_kernel_sum(g, dim)
+    return record(LogSoftmaxBackwardDataBackward0, new_tensor(data, grad_output._dtype),
+                  (grad_output, output), {"grad_output": grad_output, "output": output, "dim": dim})
+
+
+class SoftplusBackwardBackward0(Node):
+    """out = grad_output * sigmoid(beta self) (grad_output where beta self > threshold);
+    grad_grad_output = softplus_backward(grad, self),
+    grad_self = sigmoid_backward(grad grad_output, sigmoid(beta self))
+                · [beta self < threshold] · beta"""
+
+    def apply(self, grad):
+        from .pointwise import sigmoid
+        g_out, x = self.saved("grad_output"), self.saved("self")
+        beta, threshold = self.saved("beta"), self.saved("threshold")
+        grad_self = None
+        if self.needs_input_grad(1):
+            scaled = mul_scalar(x, beta)
+            below = (scaled < threshold).type_as(grad)
+            grad_self = mul_scalar(sigmoid_backward(grad * g_out, sigmoid(scaled)) * below, beta)
+        return (softplus_backward(grad, x, beta, threshold) if self.needs_input_grad(0) else None,
+                grad_self)
+
+
+def softplus_backward(grad_output, self, beta, threshold):
+    g, dtype = grad_output._data, grad_output._dtype
+    scaled = values(self, dtype) * np.asarray(beta, dtype.numpy)
+    with np.errstate(all="ignore"):
+        z = np.exp(scaled)
+        data = np.where(scaled > threshold, g, g * z / (z + np.asarray(1, dtype.numpy)))
+    return record(SoftplusBackwardBackward0, new_tensor(data, dtype), (grad_output, self),
+                  {"grad_output": grad_output, "self": self, "beta": beta,
+                   "threshold": threshold})
+
+
+class EluBackwardBackward0(Node):
+    """out = grad_output where self > 0, else grad_output · alpha · exp(self);
+    grad_grad_output = elu_backward(grad, self),
+    grad_self = elu_backward(grad grad_output, self) [self < 0]"""
+
+    def apply(self, grad):
+        g_out, x, alpha = self.saved("grad_output"), self.saved("self"), self.saved("alpha")
+        grad_self = None
+        if self.needs_input_grad(1):
+            grad_self = (elu_backward(mul_scalar(grad * g_out, 1), x, alpha)
+                         * (x < 0).type_as(grad))  # input_scale = 1, a Scalar in C++
+        return (elu_backward(grad, x, alpha) if self.needs_input_grad(0) else None, grad_self)
+
+
+def elu_backward(grad_output, self, alpha):
+    """PyTorch's kernel (scale = input_scale = 1): a · alpha · exp(x) for x <= 0, else a."""
+    g, dtype = grad_output._data, grad_output._dtype
+    x = values(self, dtype)
+    with np.errstate(all="ignore"):
+        data = np.where(x <= 0, g * np.asarray(alpha, dtype.numpy) * np.exp(x), g)
+    return record(EluBackwardBackward0, new_tensor(data, dtype), (grad_output, self),
+                  {"grad_output": grad_output, "self": self, "alpha": alpha})
+
+
+class MaskedSelectBackward0(Node):
+    """out = self's elements where mask (broadcast), as a 1-d tensor;
+    grad_self = zeros with grad scattered where mask (masked_scatter_)"""
+
+    def apply(self, grad):
+        mask, shape = self.saved("mask"), self.saved("shape")
+        data = np.zeros(shape, grad._dtype.numpy)
+        data[np.broadcast_to(mask._data, shape)] = grad._data
+        out = bump_version(new_tensor(data, grad._dtype))  # filled in place: version 1
+        return record(MaskedScatterBackward0, out, (None, grad),
+                      {"mask": mask, "source_sizes": grad._data.shape}),
+
+
+class MaskedScatterBackward0(Node):
+    """out = self with source's first elements written where mask;
+    grad_source = grad's elements where mask, padded with zeros, viewed as source
+    (self is a formula's zeros here: it needs no gradient)"""
+
+    def apply(self, grad):
+        from .creation import zeros
+        from .shape import cat
+        sizes = self.saved("source_sizes")
+        picked = masked_select(grad, self.saved("mask"))
+        missing = math.prod(sizes) - picked.numel()
+        if missing > 0:
+            picked = cat([picked, zeros(missing, dtype=grad.dtype)], 0)
+        return None, picked.view(sizes)
+
+
+def masked_select(self, mask):
+    from ._common import broadcast_shape
+    shape = broadcast_shape(self._data.shape, mask._data.shape)
+    data = np.broadcast_to(self._data, shape)[np.broadcast_to(mask._data, shape)]
+    return record(MaskedSelectBackward0, new_tensor(data, self._dtype), (self,),
+                  {"mask": mask, "shape": shape})

@@ -29,19 +29,21 @@ from .shape import make_view, unsqueeze, view
 
 # -- the derivative side: put a gradient back where it was read from ---------
 
-class _EmbedBackward(Node):
-    """out = zeros(sizes) with grad placed at ``region``;  grad_grad = grad[region]"""
+class SelectBackwardBackward0(Node):
+    """out = zeros(sizes) with grad at ``index`` along dim;  grad_grad = grad.select(dim, index)"""
 
     def apply(self, grad):
-        return _read_region(grad, self.saved("region")),
+        region = self.saved("region")  # (:, ..., :, index)
+        return select(grad, len(region) - 1, region[-1]),
 
 
-class SelectBackwardBackward0(_EmbedBackward):
-    __doc__ = _EmbedBackward.__doc__
+class SliceBackwardBackward0(Node):
+    """out = zeros(sizes) with grad in a slice along dim;  grad_grad = grad's slice (a view)"""
 
-
-class SliceBackwardBackward0(_EmbedBackward):
-    __doc__ = _EmbedBackward.__doc__
+    def apply(self, grad):
+        region = self.saved("region")  # (:, ..., :, start:end:step)
+        part = region[-1]
+        return slice_dim(grad, len(region) - 1, part.start, part.stop, part.step),
 
 
 class IndexPutBackward0(Node):
@@ -54,14 +56,24 @@ class IndexPutBackward0(Node):
         region = self.saved("region")
         grad_self = grad_values = None
         if self.needs_input_grad(0):
-            grad_self = grad
-            if not self.saved("accumulate"):
-                data = grad._data.copy()
-                data[region] = 0
-                grad_self = new_tensor(data, grad._dtype)
+            grad_self = grad if self.saved("accumulate") else _zeroed_at(grad, region)
         if self.needs_input_grad(1):
             grad_values = _read_region(grad, region)
         return grad_self, grad_values
+
+
+def _zeroed_at(grad, region):
+    """``grad.index_put(indices, zeros_like(values), false)``: recorded as IndexPutBackward0
+    (zeros need no gradient), so under create_graph the gradient keeps its history."""
+    data = grad._data.copy()
+    data[region] = 0
+    return record(IndexPutBackward0, new_tensor(data, grad._dtype), (grad, None),
+                  {"region": region, "accumulate": False})
+
+
+class IndexPutImplBackward0(IndexPutBackward0):
+    """out = self with ``values`` put at ``indices`` (_index_put_impl_, the in-place op of
+    an advanced index's backward);  grad_self = grad,  grad_values = grad[indices]"""
 
 
 class IndexBackward0(Node):
@@ -121,22 +133,43 @@ def embed(grad, sizes, region, node_cls=None, copy=False):
     else:
         np.add.at(data, region, grad._data)
     out = new_tensor(data, grad._dtype)
-    if node_cls is None:  # PyTorch: zeros(...).index_put_(..., accumulate=True), version 1
+    if node_cls is None:  # PyTorch: _index_put_impl_(zeros, ..., accumulate=True), version 1
         bump_version(out)
-        return record(IndexPutBackward0, out, (None, grad), {"region": region, "accumulate": True})
+        return record(IndexPutImplBackward0, out, (None, grad),
+                      {"region": region, "accumulate": True})
     return record(node_cls, out, (grad,), {"region": region})
+
+
+class ScatterBackward0(Node):
+    """out = self with src written at index along dim;  grad_src = grad.gather(dim, index)
+    (self is a formula's zeros here: it needs no gradient)"""
+
+    def apply(self, grad):
+        return None, gather(grad, self.saved("dim"), self.saved("index"))
+
+
+class ScatterAddBackward0(ScatterBackward0):
+    """out = self with src added at index along dim;  grad_src = grad.gather(dim, index)"""
 
 
 def scatter_into_zeros(sizes, dim, indices, grad, accumulate=False):
     """zeros(sizes) with grad written at ``indices`` along ``dim``: PyTorch's
     ``zeros(...).scatter_(dim, indices, grad)`` (max/min/sort over a dim), or with
-    ``accumulate`` its ``scatter_add`` (gather: repeated indices add up). A 0-d
+    ``accumulate`` its ``scatter_add_`` (gather: repeated indices add up). A 0-d
     input's only index is 0."""
-    if not sizes:
-        return embed(grad, sizes, (), copy=not accumulate)
-    grid = list(np.indices(indices._data.shape, sparse=True))
-    grid[dim] = indices._data
-    return embed(grad, sizes, tuple(grid), copy=not accumulate)
+    region = ()
+    if sizes:
+        grid = list(np.indices(indices._data.shape, sparse=True))
+        grid[dim] = indices._data
+        region = tuple(grid)
+    data = np.zeros(sizes, grad._dtype.numpy)
+    if accumulate:
+        np.add.at(data, region, grad._data)
+    else:  # written, not added: keeps the sign of -0. (0. + -0. is 0.)
+        data[region] = grad._data
+    out = bump_version(new_tensor(data, grad._dtype))  # filled in place: version 1
+    return record(ScatterAddBackward0 if accumulate else ScatterBackward0, out, (None, grad),
+                  {"dim": dim, "index": indices})
 
 # -- reading ------------------------------------------------------------------
 
@@ -521,9 +554,25 @@ class IndexSelectBackward0(Node):
     """out = self's slices ``index`` along dim;  grad_self = zeros with grad added back there"""
 
     def apply(self, grad):
-        d, sizes = self.saved("dim"), self.saved("self_sym_sizes")
-        region = (slice(None),) * d + (self.saved("index")._data,) if sizes else ()
-        return embed(grad, sizes, region),
+        d, index = self.saved("dim"), self.saved("index")
+        data = np.zeros(self.saved("self_sym_sizes"), grad._dtype.numpy)
+        if data.ndim:
+            np.add.at(data, (slice(None),) * d + (index._data,), grad._data)
+        else:  # a 0-d self: its one element, once per index
+            np.add.at(data.reshape(1), index._data.reshape(-1), grad._data.reshape(-1))
+        out = bump_version(new_tensor(data, grad._dtype))  # zeros(...).index_add_(...)
+        return record(IndexAddBackward0, out, (None, grad),
+                      {"dim": d, "index": index, "source_sizes": grad._data.shape}),
+
+
+class IndexAddBackward0(Node):
+    """out = self with source added at ``index`` along dim;
+    grad_source = grad.index_select(dim, index) (expanded as source); self is zeros here"""
+
+    def apply(self, grad):
+        picked = index_select(grad, self.saved("dim"), self.saved("index"))
+        sizes = self.saved("source_sizes")
+        return None, picked.expand(sizes) if sizes else picked.view(sizes)
 
 
 def index_select(self, dim, index):

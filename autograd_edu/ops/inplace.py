@@ -61,6 +61,24 @@ def _snapshot(self):
     return snap
 
 
+def _clone_of(source):
+    """PyTorch's ``original_self = self.clone()``: an in-place op whose derivative needs
+    ``self`` saves a (recorded) clone of it taken before the op, so a double backward
+    goes through ``CloneBackward0`` to ``self``'s old history."""
+    from .copying import clone
+    return clone(source) if source.requires_grad else None
+
+
+def _save_original(out, source, original):
+    from ..autograd.graph import SavedTensor
+    node = out._grad_fn
+    if original is None or node is None or not node._saved:
+        return
+    for name, value in node._saved.items():
+        if isinstance(value, SavedTensor) and value.tensor is source:
+            node._saved[name] = SavedTensor(original)
+
+
 def _check_cast(out, self):
     if out._dtype._rank[0] > self._dtype._rank[0]:
         names = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
@@ -86,7 +104,10 @@ def apply_inplace(self, op, *args, check_overlap=check_write, region=None, **kwa
     if check_overlap is not None:
         check_overlap(self, tensors)
     source = _snapshot(self) if recording else self
+    original = _clone_of(source) if recording else None
     out = op(source, *args, **kwargs)
+    if recording:
+        _save_original(out, source, original)
     if out._data.shape != self._data.shape:
         raise RuntimeError(msg.INPLACE_BROADCAST.format(
             shape=list(self._data.shape), broadcast=list(out._data.shape)))
@@ -237,23 +258,39 @@ class AsStridedBackward0(Node):
     """A view whose base was changed in place: its gradient goes to its part of the base."""
 
     def apply(self, grad):
-        from .shape import make_view
+        """PyTorch's as_strided_backward, with tensor operations (recorded under
+        create_graph): grad, its size-1 dims squeezed, is copied into a view of zeros laid
+        out as the base, which is returned viewed with the base's geometry (version 1)."""
+        from .creation import zeros
+        from .shape import squeeze
         sizes, view_fn = self.saved("base_sizes"), self.saved("view_fn")
         if grad._data.size == 0:  # measured: zeros written once (version 1), not a view
             return bump_version(new_tensor(np.zeros(sizes, grad._dtype.numpy), grad._dtype)),
+        numel = int(np.prod(sizes))
+        positions = view_fn(np.arange(numel).reshape(sizes))
+        if any(step == 0 and n > 1 for step, n in
+                                      zip(positions.strides, positions.shape, strict=True)):
+            return self._expanded(grad, sizes, positions),
+        for i in reversed(range(grad.dim())):
+            if grad.shape[i] == 1:
+                grad = squeeze(grad, i)
+
+        def target(flat):
+            view = view_fn(flat.reshape(sizes))
+            return np.squeeze(view, tuple(i for i, n in enumerate(view.shape) if n == 1))
+        storage = zeros(numel, dtype=grad.dtype)
+        copy_(as_strided_view(storage, target), grad)  # copied, not added: keeps -0.
+        return as_strided_view(storage, lambda flat: flat.reshape(sizes)),
+
+    @staticmethod
+    def _expanded(grad, sizes, positions):
+        """An expanded view repeats elements: each gets all its gradients
+        (PyTorch sums over the stride-0 dims first); computed directly, not recorded."""
+        from .shape import make_view
         storage = np.zeros(int(np.prod(sizes)), grad._dtype.numpy)
-        data = storage.reshape(sizes)
-        positions = view_fn(np.arange(data.size).reshape(sizes))
-        if any(step == 0 and n > 1
-               for step, n in zip(positions.strides, positions.shape, strict=True)):
-            # an expanded view repeats elements: each gets all its gradients (index_add)
-            np.add.at(storage, positions, grad._data)
-        else:  # PyTorch copies into the zeros (which keeps -0.)
-            storage[positions] = grad._data
-        # PyTorch writes the gradient into a flat zero storage in place and returns it
-        # viewed with the base's geometry: a view, at version 1
+        np.add.at(storage, positions, grad._data)
         flat = new_tensor(storage, grad._dtype)
-        return bump_version(make_view(flat, data, lambda a: a.reshape(sizes))),
+        return bump_version(make_view(flat, storage.reshape(sizes), lambda a: a.reshape(sizes)))
 
 
 # -- the operations that only exist in place ----------------------------------

@@ -11,7 +11,6 @@ from ..autograd.graph import Node
 from ._common import (
     CPP_TYPE_NAMES,
     broadcast_shape,
-    bump_version,
     checked_value,
     invalid_arguments,
     new_tensor,
@@ -306,11 +305,10 @@ class MinimumBackward0(Node):
 def _select_grad(grad, winner_if_greater, loser, node):
     """derivatives.yaml: ``where(self == other, grad / 2, grad).masked_fill_(self < other, 0)``;
     the in-place masked_fill_ leaves each gradient at version 1."""
-    shared = where(winner_if_greater == loser, grad / 2, grad)
-    return (bump_version(where(winner_if_greater < loser, 0.0, shared))
-            if node.needs_input_grad(0) else None,
-            bump_version(where(winner_if_greater > loser, 0.0, shared))
-            if node.needs_input_grad(1) else None)
+    from .formula_ops import div_scalar, masked_fill_
+    return tuple(masked_fill_(where(winner_if_greater == loser, div_scalar(grad, 2), grad), mask)
+                 if node.needs_input_grad(i) else None
+                 for i, mask in enumerate((winner_if_greater < loser, winner_if_greater > loser)))
 
 
 def maximum(self, other):
@@ -471,7 +469,8 @@ class Log1PBackward0(Node):
     """out = log(1 + self);  grad_self = grad / (self + 1)"""
 
     def apply(self, grad):
-        return grad / (self.saved("self") + 1),
+        from .formula_ops import add_scalar
+        return grad / add_scalar(self.saved("self"), 1),
 
 
 def log1p(self):
@@ -482,7 +481,8 @@ class Expm1Backward0(Node):
     """out = exp(self) - 1;  grad_self = grad * (out + 1)"""
 
     def apply(self, grad):
-        return grad * (self.saved("result") + 1),
+        from .formula_ops import add_scalar
+        return grad * add_scalar(self.saved("result"), 1),
 
 
 def expm1(self):
@@ -517,8 +517,9 @@ class TanBackward0(Node):
     """out = tan(self);  grad_self = grad * (1 + out²)"""
 
     def apply(self, grad):
-        result = self.saved("result")
-        return grad * (1 + result * result),
+        from .arithmetic import pow
+        from .formula_ops import add_scalar
+        return grad * add_scalar(pow(self.saved("result"), 2), 1),
 
 
 def tan(self):
@@ -529,8 +530,9 @@ class AtanBackward0(Node):
     """out = atan(self);  grad_self = grad / (self² + 1)"""
 
     def apply(self, grad):
+        from .formula_ops import add_scalar
         x = self.saved("self")
-        return grad / (x * x + 1),
+        return grad / add_scalar(x * x, 1),
 
 
 def atan(self):
@@ -583,13 +585,20 @@ class TruncBackward0(_ZeroGradient):
     __doc__ = "out = trunc(self);  grad_self = 0"
 
 
+class SgnBackward0(_ZeroGradient):
+    __doc__ = "out = sgn(self) (sign, for real tensors);  grad_self = 0"
+
+
+def _sign_of(x):
+    return np.copy(x) if x.dtype == np.bool_ else np.sign(x)  # a bool is its own sign
+
+
 def sign(self):
-    # a bool is its own sign (numpy's sign has no bool loop)
-    return _unary(SignBackward0, np.copy if self._dtype is _dtypes.bool_ else np.sign, self,
-                  keep_int=True)
+    return _unary(SignBackward0, _sign_of, self, keep_int=True)
 
 
-sgn = sign
+def sgn(self):
+    return _unary(SgnBackward0, _sign_of, self, keep_int=True)
 
 
 def round(self, decimals=0):  # noqa: A001 - torch's name
@@ -624,12 +633,13 @@ class MaskedFillBackward0(Node):
 
 class MaskedFillBackward1(Node):
     """out = self with ``value`` (a 0-d tensor) where mask;
-    grad_self = grad with 0 where mask,  grad_value = Σ grad where mask"""
+    grad_self = grad with 0 where mask,  grad_value = Σ grad where mask (masked_select)"""
 
     def apply(self, grad):
+        from .formula_ops import masked_select
         mask = self.saved("mask")
         return (grad.masked_fill(mask, 0) if self.needs_input_grad(0) else None,
-                where(mask, grad, 0.0).sum() if self.needs_input_grad(1) else None)
+                masked_select(grad, mask).sum() if self.needs_input_grad(1) else None)
 
 
 def masked_fill(self, mask, value):

@@ -79,13 +79,14 @@ def _reduce_sum(x, dims, keepdim):
                            keepdims=keepdim), order="C")
 
 
-# ``x.sum()`` and ``x.sum(None)`` are different overloads in PyTorch (SumBackward0, 1)
-_NO_DIM = object()
+_ALL_DIMS = object()  # x.sum() (SumBackward0), as opposed to x.sum(None) or x.sum(())
 
 
-def sum(self, dim=_NO_DIM, keepdim=False, *, dtype=None):  # noqa: A001
+def sum(self, dim=_ALL_DIMS, keepdim=False, *, dtype=None):  # noqa: A001
+    """``x.sum()`` is ``sum``, recorded as SumBackward0; a ``dim`` argument, even None or
+    (), makes it ``sum.dim_IntList`` (SumBackward1), which reduces every dim then."""
     out_dtype = _sum_dtype(self, dtype)
-    if dim is _NO_DIM:
+    if dim is _ALL_DIMS:
         out = new_tensor(_reduce_sum(values(self, out_dtype), None, False), out_dtype)
         return record(SumBackward0, out, (self,), {"self_sym_sizes": self._data.shape})
     dims = reduced_dims(dim, self._data.ndim)
@@ -128,14 +129,14 @@ class MeanBackward1(Node):
         return div_scalar(_expand_back(grad, sizes, dims, self.saved("keepdim")), count),
 
 
-def mean(self, dim=_NO_DIM, keepdim=False, *, dtype=None):
+def mean(self, dim=_ALL_DIMS, keepdim=False, *, dtype=None):
     if not (dtype or self._dtype).is_floating_point:
         raise RuntimeError(msg.MEAN_DTYPE.format(
             which="Optional" if dtype else "Input", name=(dtype or self._dtype).c_name))
     out_dtype = dtype or self._dtype
     x = values(self, out_dtype)
     with np.errstate(all="ignore"):  # PyTorch's CPU mean: the sum, then divided by the count
-        if dim is _NO_DIM:
+        if dim is _ALL_DIMS:
             count = out_dtype.numpy.type(self._data.size)
             out = new_tensor(np.divide(_reduce_sum(x, None, False), count), out_dtype)
             return record(MeanBackward0, out, (self,),
@@ -152,8 +153,8 @@ def _evenly_distribute(grad, x, result):
     """The gradient of a full max/min: split evenly among the tied extreme values."""
     mask = x.isnan() if result.isnan().item() else (x == result)
     from .creation import zeros_like
-    from .pointwise import where
-    return bump_version(where(mask, grad / mask.sum(), zeros_like(x))),  # PyTorch: in place
+    from .formula_ops import masked_fill_
+    return masked_fill_(zeros_like(x), mask, grad / mask.sum()),
 
 
 class MaxBackward1(Node):
@@ -280,27 +281,30 @@ def argmin(self, dim=None, keepdim=False):
 
 
 class LinalgVectorNormBackward0(Node):
-    """out = ‖self‖_p;  for p = 2: grad_self = grad * self / out (0 where out = 0)"""
+    """out = ‖self‖_p;  for p = 2: grad_self = grad * self / out (0 where out = 0).
+    PyTorch's norm_backward, op by op (in-place ``masked_fill_``/``pow_`` included), so a
+    gradient taken with create_graph=True has its graph."""
 
     def apply(self, grad):
-        from .pointwise import where
-        x, result = self.saved("self"), self.saved("result")
+        from .formula_ops import masked_fill_
+        x, norm = self.saved("self"), self.saved("result")
         p, dims, keepdim = self.saved("ord"), self.saved("dim"), self.saved("keepdim")
-        if p == 0:  # a count of nonzero elements: no gradient at all
+        grad, norm = restore_reduced_dims([grad, norm], dims, keepdim, x.dim())
+        if p == 0:
             return None,
-        grad, result = restore_reduced_dims([grad, result], dims, keepdim, x.dim())
-        if p == 2:
-            return x * where(result == 0, 0.0, grad / result),
         if p == 1:
             return x.sgn() * grad,
+        if p == 2:
+            return grad * masked_fill_(x / norm, norm == 0, 0),
         if p == float("inf"):
-            mask = x.abs() == result
-            return x.sgn() * mask * grad / mask.sum(dims if dims else None, keepdim=True),
-        if p < 1:  # PyTorch's formula for ord < 1: no division by a zero element
-            scaled = x.sgn() * where(x == 0, 0.0, x.abs().pow(p - 1))
-            return scaled * grad * result.pow(1 - p),
-        scale = where(result == 0, 0.0, grad / result.pow(p - 1))
-        return x * x.abs().pow(p - 2) * scale,
+            x_abs = x.abs()
+            mask = (x_abs == norm) | x_abs.isnan()
+            return x.sgn() * ((grad / mask.sum(dims, keepdim=True)) * mask),
+        if p < 1:
+            scaled = x.sgn() * masked_fill_(x.abs().pow_(p - 1), x == 0, 0)
+            return scaled * grad * norm.pow(1 - p),
+        scaled = x.sgn() * x.abs().pow_(p - 1) if p < 2 else x * x.abs().pow_(p - 2)
+        return scaled * masked_fill_(grad / norm.pow(p - 1), norm == 0, 0),
 
 
 def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
@@ -428,18 +432,20 @@ def _reduced_count(shape, dims):
         int(np.prod(shape))
 
 
-def _var_backward(grad, x, dims, correction):
-    """PyTorch's var_backward: grad * 2 (self - mean) / (N - correction), except that a
-    reduction of everything (no dim, or a 0-d input) without degrees of freedom gives
-    grad * (nan where self equals its mean, else inf)."""
-    from .pointwise import where
-    if dims is None or x.dim() == 0:
+def _var_backward(grad, x, dims, correction, keepdim):
+    """PyTorch's var_backward, op by op: ``(2 / (N - correction)) * grad * (x - mean)``."""
+    from .formula_ops import mul_scalar
+    if x.dim() == 0 or dims is None:
         dof = x.numel() - correction
-        if dof <= 0:
+        if dof <= 0:  # 2 / 0: nan where x is its mean (inf * 0), inf elsewhere
+            from .pointwise import where
             return grad * where(x == x.mean(), math.nan, math.inf)
-        return _c_ratio(2.0, dof) * grad * (x - x.mean())
+        return mul_scalar(grad, _c_ratio(2.0, dof)) * (x - x.mean())
+    if not keepdim and x.dim() > 1:  # a 1-d input's 0-d gradient broadcasts as it is
+        for d in sorted(dims):
+            grad = grad.unsqueeze(d)
     count = _reduced_count(x._data.shape, dims)
-    return _c_ratio(2.0, count - correction) * grad * (x - x.mean(dims, keepdim=True))
+    return mul_scalar(grad, _c_ratio(2.0, count - correction)) * (x - x.mean(dims, keepdim=True))
 
 
 class VarBackward0(Node):
@@ -447,21 +453,19 @@ class VarBackward0(Node):
     grad_self = grad * 2 (self - mean) / (N - correction)"""
 
     def apply(self, grad):
-        x, dims, correction = self.saved("self"), self.saved("dim"), self.saved("correction")
-        grad, = restore_reduced_dims([grad], dims, self.saved("keepdim"), x.dim())
-        return _var_backward(grad, x, dims, correction),
+        return _var_backward(grad, self.saved("self"), self.saved("dim"),
+                             self.saved("correction"), self.saved("keepdim")),
 
 
 class StdBackward0(Node):
-    """out = sqrt(var(self));  grad_self = grad * (self - mean) / ((N - correction) * out)"""
+    """out = sqrt(var(self));  grad_self = var's gradient for grad / (2 out) (0 where out = 0)"""
 
     def apply(self, grad):
-        from .pointwise import where
-        x, dims, correction = self.saved("self"), self.saved("dim"), self.saved("correction")
-        result = self.saved("result")
-        grad, result = restore_reduced_dims([grad, result], dims, self.saved("keepdim"), x.dim())
-        scaled = where(result == 0, 0.0, grad / (result * 2))
-        return _var_backward(scaled, x, dims, correction),
+        from .formula_ops import masked_fill_, mul_scalar
+        x, result = self.saved("self"), self.saved("result")  # PyTorch unpacks self first
+        grad_var = masked_fill_(grad / mul_scalar(result, 2), result == 0, 0)
+        return _var_backward(grad_var, x, self.saved("dim"), self.saved("correction"),
+                             self.saved("keepdim")),
 
 
 def _welford_var(x, axis, ddof, keepdims):
@@ -532,9 +536,22 @@ class AmaxBackward0(Node):
 
     def apply(self, grad):
         x, result, dims = self.saved("self"), self.saved("result"), self.saved("dim")
-        grad, result = restore_reduced_dims([grad, result], dims, self.saved("keepdim"), x.dim())
-        mask = x == result
-        return grad * mask / mask.sum(dims, keepdim=True),
+        keepdim = self.saved("keepdim")
+        grad, result = (_view_reduced_dims(t, dims, keepdim) for t in (grad, result))
+        mask = result == x
+        return (grad / mask.sum(dims, keepdim=True)) * mask,
+
+
+def _view_reduced_dims(t, dims, keepdim):
+    """PyTorch's restore_reduced_dims (amax/amin): ``t`` viewed with the reduced ``dims``
+    back as 1s."""
+    if keepdim:
+        return t
+    shape = [0] * (t.dim() + len(dims))
+    for d in dims:
+        shape[d] = 1
+    sizes = iter(t.shape)
+    return t.view([s or next(sizes) for s in shape])
 
 
 class AminBackward0(AmaxBackward0):
