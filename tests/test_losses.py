@@ -120,6 +120,22 @@ for shape in [(3,), (2, 5), (4, 16), (2, 17), (3, 40), (1, 1000)]:
 """)
 
 
+program("nll_loss_double_backward_graph", """
+import torch
+F = torch.nn.functional
+x = torch.tensor([[0.1, -1.2, 0.3], [0.5, 0.2, -0.7]], requires_grad=True)
+for weight in [None, torch.tensor([1., 2., 0.5])]:
+    for reduction in ["mean", "sum", "none"]:
+        for loss_fn in [F.cross_entropy, F.nll_loss]:
+            loss = loss_fn(x, torch.tensor([0, 2]), weight=weight, reduction=reduction)
+            g, = torch.autograd.grad(loss.sum(), x, create_graph=True)
+            print(g.grad_fn.name(), [f.name() if f else None for f, _ in g.grad_fn.next_functions])
+            if g.requires_grad:  # PyTorch's and our double-backward sums may differ in the
+                h, = torch.autograd.grad((g * g).sum(), x)  # last bit: 5 decimals
+                print([round(v, 5) for v in h.flatten().tolist()])
+""")
+
+
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
 def test_loss_program(name):
     oracle.assert_same_output(PROGRAMS[name])

@@ -121,11 +121,37 @@ class NllLossBackward0(Node):
         data[rows, targets[keep]] = step
         if x.dim() > 2:
             data = np.moveaxis(data.reshape(x.shape[0], -1, x.shape[1]), 2, 1)
-        return new_tensor(data.reshape(x._data.shape), x._dtype),
+        out = new_tensor(data.reshape(x._data.shape), x._dtype)
+        # nll_loss_backward is an op of its own: under create_graph it is recorded
+        return record(self._double_backward, out, (grad, x),
+                      {k: self.saved(k) for k in ("target", "weight", "reduction",
+                                                  "ignore_index")}),
+
+
+class NllLossBackwardBackward0(Node):
+    """out = nll_loss_backward(grad_output, self, ...), linear in grad_output;
+    grad_grad_output = nll_loss(grad, target, weight), grad_self = 0"""
+
+    def apply(self, grad):
+        from ..ops.creation import zeros_like
+        name = {v: k for k, v in REDUCTIONS.items()}[self.saved("reduction")]
+        return (nll_loss(grad, self.saved("target"), self.saved("weight"),
+                         ignore_index=self.saved("ignore_index"), reduction=name)
+                if self.needs_input_grad(0) else None,
+                zeros_like(grad) if self.needs_input_grad(1) else None)
+
+
+class NllLoss2DBackwardBackward0(NllLossBackwardBackward0):
+    """The same, for nll_loss2d_backward."""
 
 
 class NllLoss2DBackward0(NllLossBackward0):
     """The same, for a K-dimensional loss (scores (N, C, d1, ...), targets (N, d1, ...))."""
+
+    _double_backward = NllLoss2DBackwardBackward0
+
+
+NllLossBackward0._double_backward = NllLossBackwardBackward0
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100,  # noqa: A002
