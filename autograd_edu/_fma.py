@@ -106,4 +106,6 @@ def fma64(a, b, c):
     bh, bl = _split(b)
     ul = ((ah * bh - uh) + ah * bl + al * bh) + al * bl
     th, tl = _two_sum(c, uh)
-    return th + _round_to_odd_sum(tl, ul)
+    out = th + _round_to_odd_sum(tl, ul)
+    # an exact 0 takes the sign IEEE gives a * b + c (the error terms lose it)
+    return np.where(out == 0, uh + c, out) if np.any(out == 0) else out

@@ -79,7 +79,8 @@ def _rows_in_order(x, axis):
     return np.expand_dims(total, axis)
 
 
-def _exp(x):
+def exp_like_kernel(x):
+    """exp as the kernels' SIMD exp rounds it: float32 through double, float64 numpy's."""
     return np.exp(x.astype(np.float64)).astype(x.dtype) if x.dtype == np.float32 else np.exp(x)
 
 
@@ -93,7 +94,7 @@ def _sum_of(e, axis):
 
 def softmax(x, axis):
     """softmax of float32/float64 ``x`` (at least 1-d) along ``axis``, PyTorch's way."""
-    e = _exp(x - np.max(x, axis=axis, keepdims=True))
+    e = exp_like_kernel(x - np.max(x, axis=axis, keepdims=True))
     total = _sum_of(e, axis)
     if axis == x.ndim - 1:
         return e * (x.dtype.type(1) / total)
@@ -103,4 +104,4 @@ def softmax(x, axis):
 def log_softmax(x, axis):
     """log_softmax of float32/float64 ``x`` (at least 1-d) along ``axis``."""
     shifted = x - np.max(x, axis=axis, keepdims=True)
-    return shifted - _log(_sum_of(_exp(shifted), axis))
+    return shifted - _log(_sum_of(exp_like_kernel(shifted), axis))

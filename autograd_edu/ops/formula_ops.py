@@ -170,8 +170,11 @@ class SoftmaxBackwardDataBackward0(Node):
 
 def softmax_kernel_sum(x, dim):
     """Σ ``x`` along ``dim`` (kept), added as PyTorch's softmax backward kernels add: along
-    the last dim (or of a 0-d tensor) from the first term on, so that a sum of -0s is -0;
-    along another dim from +0 (the sign of the zeros in the gradient follows)."""
+    the last dim as SIMD vectors from the first terms on (``vec::reduce_all``; a sum of -0s
+    is -0); along another dim row by row from +0 (the sign of zeros follows)."""
+    if x.ndim and dim == x.ndim - 1 and x.size and x.dtype in (np.float32, np.float64):
+        from ..nn._softmax_kernels import vector_row_sum
+        return vector_row_sum(x)
     last = x.ndim == 0 or dim == x.ndim - 1
     return np.sum(x, axis=dim if x.ndim else None, keepdims=True, initial=-0.0 if last else 0.0)
 
@@ -248,7 +251,15 @@ class LogSoftmaxBackwardDataBackward0(Node):
 def log_softmax_backward_data(grad_output, output, dim):
     g = grad_output._data
     with np.errstate(all="ignore"):
-        data = g - np.exp(values(output, grad_output._dtype)) * softmax_kernel_sum(g, dim)
+        if g.dtype in (np.float32, np.float64) and g.ndim and g.size:
+            # grad - exp(out) * Σ grad, the multiply-subtract fused by the compiler; exp as
+            # the SIMD kernel rounds it (see _softmax_kernels)
+            from ..nn._softmax_kernels import exp_like_kernel
+            out = values(output, grad_output._dtype)
+            data = fma(-exp_like_kernel(out), np.broadcast_to(softmax_kernel_sum(g, dim), g.shape),
+                       g, g.dtype)
+        else:
+            data = g - np.exp(values(output, grad_output._dtype)) * softmax_kernel_sum(g, dim)
     return record(LogSoftmaxBackwardDataBackward0, new_tensor(data, grad_output._dtype),
                   (grad_output, output), {"grad_output": grad_output, "output": output, "dim": dim})
 
