@@ -548,6 +548,19 @@ program("custom_function_mark_dirty_on_a_no_grad_view_of_a_leaf", """
 """)
 
 
+program("double_backward_through_an_expanded_view_written_in_place", """
+    y4 = torch.tensor([2.0, -1.0]) * 1
+    v5 = y4.expand(2, -1)
+    x6 = torch.tensor([[1.25, 0.5]], requires_grad=True)
+    v5[1:] = x6
+    for f in [lambda t: t.log_softmax(-2), lambda t: (t * t), lambda t: t.exp()]:
+        y7 = f(v5)
+        g, = torch.autograd.grad(y7.sum(), [x6], create_graph=True, retain_graph=True)
+        print(g, g.requires_grad, graph(g))
+        print(torch.autograd.grad(g.pow(2).sum(), [x6], retain_graph=True))
+""")
+
+
 @pytest.mark.parametrize("name", list(PROGRAMS))
 def test_same_output(name):
     text, contains = PROGRAMS[name]

@@ -259,8 +259,9 @@ class AsStridedBackward0(Node):
 
     def apply(self, grad):
         """PyTorch's as_strided_backward, with tensor operations (recorded under
-        create_graph): grad, its size-1 dims squeezed, is copied into a view of zeros laid
-        out as the base, which is returned viewed with the base's geometry (version 1)."""
+        create_graph): grad, its size-1 dims squeezed and its expanded dims summed, is
+        copied into a view of zeros laid out as the base, which is returned viewed with the
+        base's geometry (version 1)."""
         from .creation import zeros
         from .shape import squeeze
         sizes, view_fn = self.saved("base_sizes"), self.saved("view_fn")
@@ -268,29 +269,25 @@ class AsStridedBackward0(Node):
             return bump_version(new_tensor(np.zeros(sizes, grad._dtype.numpy), grad._dtype)),
         numel = int(np.prod(sizes))
         positions = view_fn(np.arange(numel).reshape(sizes))
-        if any(step == 0 and n > 1 for step, n in
-                                      zip(positions.strides, positions.shape, strict=True)):
-            return self._expanded(grad, sizes, positions),
+        # dim by dim from the last: size 1 squeezed; an expanded dim repeats elements, so
+        # each gets the sum of its gradients
+        expanded = set()
         for i in reversed(range(grad.dim())):
             if grad.shape[i] == 1:
                 grad = squeeze(grad, i)
+            elif positions.strides[i] == 0:
+                grad = grad.sum(i)
+                expanded.add(i)
 
         def target(flat):
             view = view_fn(flat.reshape(sizes))
+            if expanded:  # one element stands for the repeated ones
+                view = view[tuple(slice(0, 1) if i in expanded else slice(None)
+                                  for i in range(view.ndim))]
             return np.squeeze(view, tuple(i for i, n in enumerate(view.shape) if n == 1))
         storage = zeros(numel, dtype=grad.dtype)
         copy_(as_strided_view(storage, target), grad)  # copied, not added: keeps -0.
         return as_strided_view(storage, lambda flat: flat.reshape(sizes)),
-
-    @staticmethod
-    def _expanded(grad, sizes, positions):
-        """An expanded view repeats elements: each gets all its gradients
-        (PyTorch sums over the stride-0 dims first); computed directly, not recorded."""
-        from .shape import make_view
-        storage = np.zeros(int(np.prod(sizes)), grad._dtype.numpy)
-        np.add.at(storage, positions, grad._data)
-        flat = new_tensor(storage, grad._dtype)
-        return bump_version(make_view(flat, storage.reshape(sizes), lambda a: a.reshape(sizes)))
 
 
 # -- the operations that only exist in place ----------------------------------
