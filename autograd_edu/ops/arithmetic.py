@@ -15,6 +15,7 @@ from .._ieee import silent
 from .._tensor import Tensor
 from ..autograd.graph import Node
 from ._common import check_other, new_tensor, not_implemented_for, promote, record, values
+from ._memory import iterator_order
 
 
 def _binary(a, b, name=None):
@@ -28,14 +29,26 @@ def _binary(a, b, name=None):
 
 
 def out_like(a, b, dtype, *more):
-    """Where PyTorch's TensorIterator would write: if the first operand is a
-    dense non-contiguous tensor of the result's shape (e.g. transposed), the
-    result gets its layout (this later decides view vs copy in ``reshape``)."""
-    x = a._data
-    if x.flags.c_contiguous or x.ndim < 2 or 0 in x.strides or x.shape != np.broadcast_shapes(
-            x.shape, b._data.shape, *(t._data.shape for t in more)):
+    """Where PyTorch's TensorIterator writes a new result: all inputs C-contiguous, a
+    C-contiguous result (numpy's own choice, None here); otherwise the dims ordered by the
+    inputs' strides, broadcast dims telling nothing, the first input that tells two dims
+    apart deciding (``iterator_order``). The layout decides later whether ``reshape``
+    views or copies, and what ``stride()`` says."""
+    arrays = [a._data, b._data, *(t._data for t in more)]
+    if all(x.flags.c_contiguous for x in arrays):
         return None
-    return np.empty_like(x, dtype=dtype.numpy)
+    shape = np.broadcast_shapes(*(x.shape for x in arrays))
+    if len(shape) < 2:
+        return None
+    operands = []
+    for x in arrays:
+        lead = len(shape) - x.ndim
+        operands.append([0] * lead + [0 if n == 1 and shape[lead + i] != 1 else s
+                                      for i, (n, s) in enumerate(zip(x.shape, x.strides,
+                                                                     strict=True))])
+    outer_first = iterator_order(shape, operands)[::-1]
+    return np.empty([shape[d] for d in outer_first], dtype.numpy).transpose(
+        np.argsort(outer_first))
 
 
 def _saved_if(tensor, condition):
