@@ -32,6 +32,12 @@ the engine was fixed against seeds 0-19999:
   indices are only checked when the result has elements (fuzz seed 78168);
 - the gradient through AsStridedBackward0 of an empty view is plain zeros, not a view
   (fuzz seed 96490);
+- elementwise results are laid out by TensorIterator's order over all the (broadcast)
+  inputs, so ``(x.t()[None] * y).unsqueeze(4).reshape(-1)`` is a copy, not a view
+  (fuzz seed 121546);
+- AccumulateGrad keeps (detached) a first gradient that nothing else holds and that fits
+  the leaf's layout; stacked scalars summed then get views of one expanded element, and
+  a second backward adds into both leaves' ``.grad`` (fuzz seeds 115217, 125928);
 - indexing a 0-d tensor: a lone slice gives PyTorch's own error, a bool unsqueezes
   (found by the stride test above, not by the fuzzer).
 """
@@ -354,6 +360,41 @@ for n in [1, 2, 3]:
         print(e)
     g, = torch.autograd.grad(w.sum(), [x])
     print(g, g._is_view(), g._version, w.grad_fn.name())
+""")
+
+
+program("elementwise_layout_over_broadcast_inputs", """
+import torch
+x = torch.arange(6.).reshape(2, 3)
+a, b, c = x.t(), x.t().contiguous(), torch.arange(3.).reshape(3, 1)
+CODES = ["a + b", "b + a", "c + a", "a + c", "a * 2", "2 * a", "c + x.t()[:, :1]",
+         "a[None] + x.t()[:, None]", "a[None] - b[:, None]", "torch.where(c > 0, a, b)",
+         "a + a[:1]", "a[None] * torch.ones(2, 1, 1)", "torch.ones(2, 1, 1) * a[None]"]
+for code in CODES:
+    r = eval(code)
+    print(code, r.stride(), r.unsqueeze(-1).reshape(-1)._is_view())
+""")
+
+program("stolen_gradients_share_memory", """
+import torch
+x1 = torch.tensor(1.5, requires_grad=True)
+x2 = torch.tensor(0.5, requires_grad=True)
+y = torch.stack((x1, x2))
+y.sum().backward(retain_graph=True)
+print(x1.grad, x2.grad, x1.grad._version)
+y.sum().backward(retain_graph=True)
+print(x1.grad, x2.grad)
+y.backward(torch.tensor([-0.5, 0.25]))
+print(x1.grad, x2.grad, x1.grad._version)
+a = torch.ones(3, requires_grad=True)
+b = a * 2
+b.backward(torch.ones(3))
+g = a.grad
+(a * 3).sum().backward()
+print(g, a.grad, g is a.grad)
+w = torch.ones(2, 3, requires_grad=True)
+(w.t() * 1).sum().backward()
+print(w.grad.stride(), w.grad._version)
 """)
 
 

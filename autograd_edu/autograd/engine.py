@@ -226,7 +226,8 @@ class GraphTask:
             before = leaf._grad
             if before is not None and self.keep_grad_before:
                 before = before.detach().clone()
-            outputs = node.apply(grads[0])
+            steal = not hooks_run and grads[0] is not None and not self._still_held(grads[0])
+            outputs = node.apply(grads[0], steal=steal)
             accumulated = (leaf, before, leaf._grad)
         elif all(g is None for g in grads):
             outputs = (None,) * len(node._next_edges)
@@ -269,6 +270,12 @@ class GraphTask:
                     buffer[nr], grad, self._held_elsewhere(buffer[nr], grad, buffer, sent))
             if dependencies[target] == 0:
                 self.ready.push(target)
+
+    def _still_held(self, grad):
+        """Does anything but the node about to run hold ``grad`` (PyTorch: its use count
+        is above 1)? The user's root gradients, captured ones, and other pending buffers."""
+        return id(grad) in self.shared or (id(grad) in self.multi_sent and any(
+            g is grad for b in self.buffers.values() for g in b))
 
     def _held_elsewhere(self, old, new, buffer, undelivered):
         """Does something besides ``buffer`` hold ``old`` (PyTorch: its use count is not 1)?"""

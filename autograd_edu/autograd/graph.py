@@ -13,6 +13,8 @@ write ``apply`` (their derivative); the engine (``engine.py``) walks the graph.
 
 import itertools
 
+import numpy as np
+
 from .. import _grad_mode
 from .. import _messages as msg
 from ..utils.hooks import HookDict
@@ -208,11 +210,14 @@ class Node:
 class AccumulateGrad(Node):
     """The node behind a leaf tensor: adds the gradient that reaches it to ``.grad``.
 
-    Accumulation follows PyTorch: the first gradient is stored as a new tensor
-    (a copy, so it never aliases a tensor the user holds); later ones are added
-    **in place** (a reference to ``x.grad`` sees the sum) unless the graph of
-    the gradient itself is being recorded (``create_graph=True``), in which
-    case ``x.grad`` becomes a new tensor ``x.grad + g`` with history.
+    Accumulation follows PyTorch: the first gradient is stored as it is (detached)
+    when nothing else holds it and its layout suits the leaf (``steal``, decided by the
+    engine), otherwise as a copy; later ones are added **in place** (a reference to
+    ``x.grad`` sees the sum) unless the graph of the gradient itself is being recorded
+    (``create_graph=True``), in which case ``x.grad`` becomes a new tensor ``x.grad + g``
+    with history. A stored gradient can thus share memory with another leaf's: stacked
+    scalars summed get two views of one expanded element, and a second backward adds
+    into both, as in PyTorch.
     """
 
     def __init__(self, variable):
@@ -223,7 +228,7 @@ class AccumulateGrad(Node):
     def name(self):
         return "torch::autograd::AccumulateGrad"  # PyTorch's C++ node keeps its C++ name
 
-    def apply(self, grad):
+    def apply(self, grad, steal=False):
         variable = self.variable
         if grad is None:
             return ()
@@ -236,14 +241,40 @@ class AccumulateGrad(Node):
             if _grad_mode.is_grad_enabled():
                 from ..ops.copying import copy_with_history
                 variable._grad = copy_with_history(grad)
+            elif steal and _obeys_layout_contract(grad._data, variable._data):
+                variable._grad = grad.detach()
             else:
-                variable._grad = grad.detach().clone()
+                variable._grad = _clone_obey_contract(grad, variable)
         elif _grad_mode.is_grad_enabled():
             variable._grad = old + grad
         else:
             old._data += grad._data
             old._version_counter.version += 1
         return ()
+
+
+def _obeys_layout_contract(grad, variable):
+    """PyTorch's gradient layout contract (utils::obeys_layout_contract): a dense leaf's
+    gradient has its strides (size-1 dims aside, but never a 0 stride); any other
+    leaf's is C-contiguous."""
+    from ..ops._memory import is_non_overlapping_and_dense
+    if not is_non_overlapping_and_dense(variable):
+        return grad.flags.c_contiguous
+    return all((g == v) if n != 1 else g != 0
+               for n, g, v in zip(grad.shape, grad.strides, variable.strides, strict=True))
+
+
+def _clone_obey_contract(grad, variable):
+    """PyTorch's copy of a gradient it cannot keep: into a new tensor with a dense leaf's
+    strides (``new_empty_strided(...).copy_(grad)``: version 1), else a contiguous clone."""
+    from ..ops._memory import is_non_overlapping_and_dense
+    if is_non_overlapping_and_dense(variable._data):
+        data = np.empty_like(variable._data, dtype=grad._data.dtype)  # order K: its strides
+        data[...] = grad._data
+        out = type(grad)._make(data, grad._dtype)
+        out._version_counter.version = 1
+        return out
+    return type(grad)._make(np.array(grad._data, order="C"), grad._dtype)
 
 
 def gradient_edge(tensor):
