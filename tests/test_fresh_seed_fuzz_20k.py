@@ -38,6 +38,8 @@ the engine was fixed against seeds 0-19999:
 - AccumulateGrad keeps (detached) a first gradient that nothing else holds and that fits
   the leaf's layout; stacked scalars summed then get views of one expanded element, and
   a second backward adds into both leaves' ``.grad`` (fuzz seeds 115217, 125928);
+- cat skips 1-d empty tensors (PyTorch's legacy rule) when it checks and joins, and
+  gives them empty gradients (fuzz seed 130815);
 - indexing a 0-d tensor: a lone slice gives PyTorch's own error, a bool unsqueezes
   (found by the stride test above, not by the fuzzer).
 """
@@ -395,6 +397,32 @@ print(g, a.grad, g is a.grad)
 w = torch.ones(2, 3, requires_grad=True)
 (w.t() * 1).sum().backward()
 print(w.grad.stride(), w.grad._version)
+""")
+
+
+program("cat_skips_legacy_empty_tensors", """
+import torch
+CODES = ["torch.cat([torch.ones(2, 3), torch.ones(0)])",
+         "torch.cat([torch.ones(0), torch.ones(2, 3)], dim=1)",
+         "torch.cat([torch.ones(0), torch.ones(0)])",
+         "torch.cat([torch.ones(2, 3), torch.ones(0, 3)])",
+         "torch.cat([torch.ones(2, 3), torch.ones(0, 2)])",
+         "torch.cat([torch.ones(2, 3), torch.ones(1, 0)])",
+         "torch.cat([torch.ones(0), torch.ones(2, 3)], dim=5)",
+         "torch.cat([torch.ones(2, 3), torch.ones(0, dtype=torch.float64)]).dtype",
+         "torch.cat([torch.ones(0), torch.ones(2, 3), torch.ones(3)])",
+         "torch.cat([torch.ones(3), torch.ones(2, 3)])"]
+for code in CODES:
+    try:
+        r = eval(code)
+        print(code, getattr(r, "shape", r))
+    except (RuntimeError, IndexError) as e:
+        print(code, type(e).__name__, e)
+a, c = torch.ones(0, requires_grad=True), torch.ones(0, requires_grad=True)
+b = torch.ones(2, 3, requires_grad=True)
+r = torch.cat([a, b, c])
+r.sum().backward()
+print(r.shape, a.grad, b.grad, c.grad, r.grad_fn.name())
 """)
 
 

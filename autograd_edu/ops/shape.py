@@ -358,6 +358,10 @@ class CatBackward0(Node):
         dim, sizes = self.saved("dim"), self.saved("sizes")
         grads, start = [], 0
         for i, size in enumerate(sizes):
+            if size is None:  # a skipped legacy empty tensor: an empty gradient
+                from .creation import zeros
+                grads.append(zeros(0, dtype=grad.dtype) if self.needs_input_grad(i) else None)
+                continue
             grads.append(grad.narrow(dim, start, size) if self.needs_input_grad(i) else None)
             start += size
         return tuple(grads)
@@ -373,23 +377,29 @@ def cat(tensors, dim=0):
         if t._data.ndim == 0:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be "
                                f"concatenated")
-    for t in tensors[1:]:
-        if t._data.ndim != tensors[0]._data.ndim:
-            raise RuntimeError(msg.CAT_NDIM.format(a=tensors[0]._data.ndim, b=t._data.ndim))
+    # PyTorch's legacy rule: 1-d empty tensors (shape [0]) are skipped, whatever the others
+    skipped = [t._data.shape == (0,) for t in tensors]
+    kept = [t for t, skip in zip(tensors, skipped, strict=True) if not skip] or tensors[:1]
+    for t in kept[1:]:
+        if t._data.ndim != kept[0]._data.ndim:
+            raise RuntimeError(msg.CAT_NDIM.format(a=kept[0]._data.ndim, b=t._data.ndim))
     dtype = tensors[0]._dtype
     for t in tensors[1:]:
         dtype = _dtypes.promote_types(dtype, t._dtype)
-    d = wrap_dim(dim, tensors[0]._data.ndim)
-    first = tensors[0]._data.shape
-    for i, t in enumerate(tensors[1:], start=1):
+    d = wrap_dim(dim, kept[0]._data.ndim)
+    first = kept[0]._data.shape
+    for i, t in enumerate(tensors):
+        if skipped[i] or t is kept[0]:
+            continue
         for k, (a, b) in enumerate(zip(first, t._data.shape, strict=False)):
             if k != d and a != b:
                 raise RuntimeError(msg.CAT_SIZES.format(dim=d, expected=a, got=b, index=i))
     # numpy keeps the inputs' layout (e.g. of expanded ones); PyTorch's result is contiguous
-    out = new_tensor(np.ascontiguousarray(np.concatenate([values(t, dtype) for t in tensors],
+    out = new_tensor(np.ascontiguousarray(np.concatenate([values(t, dtype) for t in kept],
                                                          axis=d)), dtype)
     return record(CatBackward0, out, tuple(tensors),
-                  {"dim": d, "sizes": [t._data.shape[d] for t in tensors]})
+                  {"dim": d, "sizes": [None if skip and t is not kept[0] else t._data.shape[d]
+                                       for t, skip in zip(tensors, skipped, strict=True)]})
 
 
 class StackBackward0(Node):
