@@ -561,6 +561,18 @@ program("double_backward_through_an_expanded_view_written_in_place", """
 """)
 
 
+program("copy_slices_casts_its_view_gradient_with_copy", """
+    x1 = torch.tensor([0.5, -1.5], requires_grad=True)  # float32
+    y = x1 * 1
+    v = y[:1]
+    x4 = torch.tensor([-0.25], dtype=torch.float64, requires_grad=True)
+    v.div_(x4)
+    g, h = torch.autograd.grad(y.sum(), [x1, x4], create_graph=True)
+    print(g, g.dtype, graph(g), h, h.dtype, graph(h))
+    print(torch.autograd.grad((g * g).sum() + h.sum(), [x1, x4]))
+""")
+
+
 @pytest.mark.parametrize("name", list(PROGRAMS))
 def test_same_output(name):
     text, contains = PROGRAMS[name]

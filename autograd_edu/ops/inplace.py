@@ -221,7 +221,6 @@ class CopySlices(Node):
     def apply(self, grad):
         """PyTorch's CopySlices::apply, with tensor operations: under ``create_graph``
         they record, so the gradient has a history (a double backward goes through)."""
-        from ..autograd.engine import _validate_outputs
         from .copying import clone
         view_fn, fn = self.saved("view_fn"), self.saved("fn")
         if fn is None:  # released by an earlier backward, as PyTorch's CopySlices drops ``fn``
@@ -233,8 +232,10 @@ class CopySlices(Node):
         result = Tensor._make(np.empty(grad._data.shape, grad._dtype.numpy), grad._dtype)
         copy_(result, grad)
         grad_slice = as_strided_view(result, view_fn)
-        fn_grads = _validate_outputs(fn, fn._next_edges,
-                                     fn.apply(clone(grad_slice, memory_format="contiguous")))
+        # fn is called as a function, not by the engine: its gradients come unchecked (the
+        # engine checks what this node returns; copy_ casts the view's part)
+        fn_grads = fn.apply(clone(grad_slice, memory_format="contiguous"))
+        fn_grads = fn_grads if isinstance(fn_grads, tuple) else (fn_grads,)
         if fn_grads[0] is None or not self.needs_input_grad(0):
             return (None, *fn_grads[1:])
         copy_(grad_slice, fn_grads[0])  # refused when the view is an expanded tensor
