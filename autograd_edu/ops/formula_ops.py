@@ -81,7 +81,8 @@ class ThresholdBackwardBackward0(Node):
 
     def apply(self, grad):
         from .creation import zeros_like
-        return (threshold_backward(grad, self.saved("self"), self.saved("threshold"))
+        x = self.saved("self")  # PyTorch unpacks (checks) its saved tensors first, always
+        return (threshold_backward(grad, x, self.saved("threshold"))
                 if self.needs_input_grad(0) else None,
                 zeros_like(grad) if self.needs_input_grad(1) else None)
 
@@ -100,7 +101,8 @@ class LeakyReluBackwardBackward0(Node):
 
     def apply(self, grad):
         from .creation import zeros_like
-        return (leaky_relu_backward(grad, self.saved("self"), self.saved("negative_slope"))
+        x = self.saved("self")  # PyTorch unpacks (checks) its saved tensors first, always
+        return (leaky_relu_backward(grad, x, self.saved("negative_slope"))
                 if self.needs_input_grad(0) else None,
                 zeros_like(grad) if self.needs_input_grad(1) else None)
 
