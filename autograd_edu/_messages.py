@@ -123,6 +123,10 @@ MEAN_DTYPE = (
 )
 LEN_0D = "len() of a 0-d tensor"
 LEAF_MOVED = "leaf variable has been moved into the graph interior"
+ZERO_TENSOR_INPLACE = ("ZeroTensors are immutable. Please use the materialized zero tensor "
+                       "obtained using .clone() if you want a mutable tensor.")
+ZERO_TENSOR_COPY = ("ZeroTensors are immutable. Please materialize the tensor using `.clone()`, "
+                    "if you want a mutable zero tensor.")
 INPLACE_LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
 INPLACE_LEAF_CUSTOM_FUNCTION = (  # ctx.mark_dirty(leaf) in a custom Function's forward
     "a leaf Variable that requires grad has been used in an in-place operation."

@@ -93,6 +93,7 @@ class Tensor:
                  "_output_nr", "__weakref__", "__dict__")
     _grad = None
     _retains_grad = False
+    _zero = False  # one of PyTorch's immutable "efficient zero tensors" (sgn's gradient)
     _backward_hooks = None  # HookDict of hooks registered with register_hook
     _accumulator = None  # weakref to this leaf's AccumulateGrad node
     _base = None  # for a view: the tensor whose memory it shares
@@ -263,7 +264,9 @@ class Tensor:
 
     def detach(self):
         """Same values, memory and version counter; no history."""
-        return Tensor._make(self._data, self._dtype, self._version_counter)
+        out = Tensor._make(self._data, self._dtype, self._version_counter)
+        out._zero = self._zero
+        return out
 
     def detach_(self):
         if self._base is not None:
@@ -277,6 +280,9 @@ class Tensor:
 
     def _is_view(self):
         return self._base is not None
+
+    def _is_zerotensor(self):
+        return self._zero
 
     # -- shape and values ----------------------------------------------------
     @property

@@ -573,6 +573,47 @@ program("copy_slices_casts_its_view_gradient_with_copy", """
 """)
 
 
+program("double_backward_nodes_check_their_saved_tensors_first", """
+    F = torch.nn.functional
+    for f in [torch.relu, F.leaky_relu, lambda t: F.leaky_relu(t, 0.2)]:
+        w = torch.tensor([0.5, -1.5, 2.0], dtype=torch.float64, requires_grad=True)
+        x = torch.tensor([1.0, 2.0, -3.0], dtype=torch.float64)
+        x *= w
+        y = f(x)
+        g, = torch.autograd.grad(y.sum(), [w], create_graph=True)
+        x.add_(x, alpha=-0.5)  # changes what the gradient's graph saved
+        try:
+            g.backward(torch.ones(3, dtype=torch.float64))
+            print(w.grad)
+        except RuntimeError as e:
+            print(str(e)[:160])
+""")
+
+
+program("sgn_gradient_is_an_immutable_zero_tensor", """
+    x = torch.tensor(-1.5, dtype=torch.float64, requires_grad=True)
+    g, = torch.autograd.grad(x.sgn().sum(), [x])
+    print(g, g._is_zerotensor(), g._version)
+    CODES = ['g.add_(1)', 'g.zero_()', 'g.mul_(2)', 'g.fill_(1)', 'g.exp_()', 'g + 1',
+             'g.copy_(torch.tensor(1., dtype=torch.float64))', 'g.clone()._is_zerotensor()',
+             'g.detach()._is_zerotensor()', 'g.view(1)._is_zerotensor()']
+    for c in CODES:
+        try: print(c, eval(c))
+        except Exception as e: print(c, type(e).__name__, str(e)[:100])
+    for code in ['g[...] = 1', 'g += 1']:
+        try: exec(code); print(code, g)
+        except Exception as e: print(code, type(e).__name__, str(e)[:100])
+    x.grad = None
+    (x.sgn() * 1).sum().backward(); print(x.grad, x.grad._is_zerotensor())
+    try:
+        (x * 2).sum().backward(); print(x.grad)
+    except Exception as e: print(type(e).__name__, str(e)[:120])
+    y = torch.tensor([1.5, -2.0], requires_grad=True)
+    g, = torch.autograd.grad(y.abs().sum(), [y], create_graph=True)
+    g.sum().backward(); print(y.grad, y.grad._is_zerotensor())
+""")
+
+
 @pytest.mark.parametrize("name", list(PROGRAMS))
 def test_same_output(name):
     text, contains = PROGRAMS[name]

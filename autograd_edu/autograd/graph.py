@@ -248,6 +248,8 @@ class AccumulateGrad(Node):
         elif _grad_mode.is_grad_enabled():
             variable._grad = old + grad
         else:
+            if old._zero:
+                raise RuntimeError(msg.ZERO_TENSOR_INPLACE)
             old._data += grad._data
             old._version_counter.version += 1
         return ()

@@ -39,6 +39,8 @@ def check_inplace(self, *others):
 
 
 def inplace_error(self, others):
+    if self._zero:
+        return RuntimeError(msg.ZERO_TENSOR_INPLACE)
     if self._is_inference and not is_inference_mode_enabled():
         return RuntimeError(msg.INFERENCE_INPLACE)
     if not is_grad_enabled() or not (self.requires_grad or any(t.requires_grad for t in others)):
@@ -377,6 +379,8 @@ def check_copy(self, tensors):
 def copy_(self, src, non_blocking=False):
     from ._common import as_tensor_arg, broadcast_shape, record, values
     src = as_tensor_arg(src)
+    if self._zero:
+        raise RuntimeError(msg.ZERO_TENSOR_COPY)
 
     def copy(t, s):  # runs after the in-place checks, as PyTorch's kernel does
         shape = broadcast_shape(t._data.shape, s._data.shape)

@@ -586,7 +586,13 @@ class TruncBackward0(_ZeroGradient):
 
 
 class SgnBackward0(_ZeroGradient):
-    __doc__ = "out = sgn(self) (sign, for real tensors);  grad_self = 0"
+    """out = sgn(self) (sign, for real tensors);  grad_self = 0, as PyTorch's immutable
+    "efficient zero tensor" (in-place changes to it, or to a .grad it became, refused)"""
+
+    def apply(self, grad):
+        zero, = super().apply(grad)
+        zero._zero = True
+        return zero,
 
 
 def _sign_of(x):

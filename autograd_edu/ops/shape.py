@@ -18,7 +18,7 @@ def make_view(self, data, view_fn, multi_output=False):
     one of several views made by one op (split, unbind). A view of an inference
     tensor is a plain inference tensor, as in PyTorch."""
     out = Tensor._make(data, self._dtype, self._version_counter)
-    out._is_inference = self._is_inference
+    out._is_inference, out._zero = self._is_inference, self._zero
     if self._is_inference:
         return out
     out._view_version = self._version_counter.version
