@@ -40,6 +40,8 @@ the engine was fixed against seeds 0-19999:
   a second backward adds into both leaves' ``.grad`` (fuzz seeds 115217, 125928);
 - cat skips 1-d empty tensors (PyTorch's legacy rule) when it checks and joins, and
   gives them empty gradients (fuzz seed 130815);
+- maximum/minimum lay out their result as TensorIterator does (fuzz seed 145658);
+  matrix products of inf/nan are silent (fuzz seed 142719);
 - indexing a 0-d tensor: a lone slice gives PyTorch's own error, a bool unsqueezes
   (found by the stride test above, not by the fuzzer).
 """
@@ -423,6 +425,20 @@ b = torch.ones(2, 3, requires_grad=True)
 r = torch.cat([a, b, c])
 r.sum().backward()
 print(r.shape, a.grad, b.grad, c.grad, r.grad_fn.name())
+""")
+
+
+program("maximum_layout_and_silent_products", """
+import warnings
+import torch
+warnings.simplefilter("error")
+x4 = torch.arange(12.).reshape(2, 3, 2)
+for f in [torch.maximum, torch.minimum]:
+    y = f(x4.mT, torch.ones(2, 3))
+    print(y.stride(), y.flatten()._is_view(), f(torch.ones(2, 3), x4.mT).stride())
+n = torch.tensor([float("nan"), 1., float("inf")])
+m = torch.tensor([[float("inf"), 1.], [0., float("nan")], [1., 2.]])
+print(n @ n, n @ m, m.t() @ m, torch.mm(m.t(), m), n.dot(n), m.t().mv(n))
 """)
 
 

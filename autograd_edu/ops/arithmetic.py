@@ -53,6 +53,15 @@ def out_like(a, b, dtype, *more):
         np.argsort(outer_first))
 
 
+def in_iterator_layout(data, dtype, a, b, *more):
+    """``data`` (computed by numpy from ``a``, ``b``...) laid out as ``out_like`` says."""
+    like = out_like(a, b, dtype, *more)
+    if like is None:
+        return data
+    like[...] = data
+    return like
+
+
 def _saved_if(tensor, condition):
     return tensor if condition else None
 

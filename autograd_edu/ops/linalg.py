@@ -4,6 +4,7 @@ as PyTorch composes it (so ``x @ w`` records the same nodes)."""
 import numpy as np
 
 from .. import _messages as msg
+from .._ieee import silent
 from .._tensor import Tensor
 from ..autograd.graph import Node
 from ._common import (
@@ -19,6 +20,7 @@ from ._common import (
 )
 
 
+@silent  # inf and nan in products without a word, as in PyTorch
 def _product(a, b, start=None):
     """(start +) a @ b. For the small matrices lessons use, PyTorch's CPU kernel
     adds the k products one after another (starting from the bias in addmm),
@@ -186,7 +188,8 @@ def dot(self, tensor):
     if a._data.shape != b._data.shape:
         raise RuntimeError(msg.DOT_SIZES.format(n=a._data.shape[0], m=b._data.shape[0]))
     # + 0.0: PyTorch's dot adds the products to a +0 (numpy's dot of one -0 product is -0)
-    out = new_tensor(np.dot(values(a, dtype), values(b, dtype)) + 0.0, dtype)
+    with np.errstate(all="ignore"):
+        out = new_tensor(np.dot(values(a, dtype), values(b, dtype)) + 0.0, dtype)
     return record(DotBackward0, out, (a, b), {"self": a, "tensor": b})
 
 

@@ -21,7 +21,7 @@ from ._common import (
     require_tensor,
     values,
 )
-from .arithmetic import _saved_if, out_like
+from .arithmetic import _saved_if, in_iterator_layout
 
 
 def _float_dtype(t):
@@ -313,13 +313,15 @@ def _select_grad(grad, winner_if_greater, loser, node):
 
 def maximum(self, other):
     (a, b), dtype = promote(self, other)
-    out = new_tensor(_maximum(values(a, dtype), values(b, dtype)), dtype)
+    out = new_tensor(in_iterator_layout(_maximum(values(a, dtype), values(b, dtype)), dtype,
+                                        a, b), dtype)
     return record(MaximumBackward0, out, (a, b), {"self": a, "other": b})
 
 
 def minimum(self, other):
     (a, b), dtype = promote(self, other)
-    out = new_tensor(_minimum(values(a, dtype), values(b, dtype)), dtype)
+    out = new_tensor(in_iterator_layout(_minimum(values(a, dtype), values(b, dtype)), dtype,
+                                        a, b), dtype)
     return record(MinimumBackward0, out, (a, b), {"self": a, "other": b})
 
 
@@ -338,11 +340,8 @@ def where(condition, input=None, other=None):  # noqa: A002
     (a, b), dtype = promote(input, other, elementwise=False)
     broadcast_shape(condition._data.shape, a._data.shape, b._data.shape)  # PyTorch's error
     data = np.where(condition._data.astype(bool), values(a, dtype), values(b, dtype))
-    like = out_like(condition, a, dtype, b)  # the condition is TensorIterator's first input
-    if like is not None:
-        like[...] = data
-        data = like
-    out = new_tensor(data, dtype)
+    # the condition is TensorIterator's first input
+    out = new_tensor(in_iterator_layout(data, dtype, condition, a, b), dtype)
     return record(WhereBackward0, out, (a, b), {"condition": condition})
 
 
