@@ -326,3 +326,18 @@ def assert_same_error(setup: str, statement: str, *, after: str = "",
     program = error_program(setup, statement) + textwrap.dedent(after)
     return assert_same_output(program, subprocess=subprocess, contains=contains,
                               forbid="NO EXCEPTION")
+
+# A custom Function that doubles its input in place and says so (ctx.mark_dirty).
+DOUBLE_IN_PLACE = """
+import torch
+
+class Double(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.mark_dirty(a)
+        return a.mul_(2)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 2
+"""

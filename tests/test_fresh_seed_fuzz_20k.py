@@ -56,9 +56,9 @@ import pytest
 PROGRAMS: dict[str, str] = {}
 
 
-def program(name: str, text: str):
+def program(name: str, text: str, prelude=""):
     assert name not in PROGRAMS, name
-    PROGRAMS[name] = textwrap.dedent(text)
+    PROGRAMS[name] = prelude + textwrap.dedent(text)
 
 
 program("repeat_is_contiguous", """
@@ -281,16 +281,6 @@ class Square(torch.autograd.Function):
         a, = ctx.saved_tensors
         return 2 * a * grad
 
-class Double(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, a):
-        ctx.mark_dirty(a)
-        return a.mul_(2)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad * 2
-
 for F in [Identity, Square, Double]:
     x = torch.ones(1, 2, requires_grad=True)
     y = x.clamp(min=0)
@@ -300,7 +290,7 @@ for F in [Identity, Square, Double]:
         F.apply(v)
     except RuntimeError as e:
         print(F.__name__, str(e)[:100])
-""")
+""", prelude=oracle.DOUBLE_IN_PLACE)
 
 program("mse_loss_broadcasts_with_expand", """
 import warnings
@@ -339,16 +329,6 @@ for code in ["x[[0]] = 1.", "torch.ones(0)[[0]] = 2.", "torch.ones(2, 0)[:, [1]]
 program("empty_view_gradient_through_as_strided", """
 import torch
 
-class Double(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, a):
-        ctx.mark_dirty(a)
-        return a.mul_(2)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad * 2
-
 for n in [1, 2, 3]:
     x = torch.ones(n, dtype=torch.float64, requires_grad=True)
     y = x * 1
@@ -364,7 +344,7 @@ for n in [1, 2, 3]:
         print(e)
     g, = torch.autograd.grad(w.sum(), [x])
     print(g, g._is_view(), g._version, w.grad_fn.name())
-""")
+""", prelude=oracle.DOUBLE_IN_PLACE)
 
 
 program("elementwise_layout_over_broadcast_inputs", """

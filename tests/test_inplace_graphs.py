@@ -13,9 +13,9 @@ import pytest
 PROGRAMS: dict[str, tuple[str, tuple]] = {}
 
 
-def program(name: str, text: str, contains=()):
+def program(name: str, text: str, contains=(), prelude=""):
     assert name not in PROGRAMS, name
-    PROGRAMS[name] = (GRAPH + textwrap.dedent(text), contains)
+    PROGRAMS[name] = (GRAPH + prelude + textwrap.dedent(text), contains)
 
 
 # Prints a tensor's whole graph: each node once, with the nodes its edges lead to.
@@ -388,16 +388,6 @@ program("double_backward_through_copy_slices", """
 # -- custom Functions: ctx.mark_dirty and inputs returned as they are ----------------
 
 program("custom_function_mark_dirty", """
-    class Double(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx, a):
-            ctx.mark_dirty(a)
-            return a.mul_(2)
-
-        @staticmethod
-        def backward(ctx, grad):
-            return grad * 2
-
     class DoubleNone(Double):
         @staticmethod
         def backward(ctx, grad):
@@ -504,7 +494,7 @@ program("custom_function_mark_dirty", """
                               out.grad_fn and out.grad_fn.name())
                     except RuntimeError as e:
                         print(grad_mode, make, F.__name__, "E", e)
-""")
+""", prelude=oracle.DOUBLE_IN_PLACE)
 
 
 program("custom_function_integer_outputs_are_not_differentiable", """
@@ -527,16 +517,6 @@ program("custom_function_integer_outputs_are_not_differentiable", """
 
 
 program("custom_function_mark_dirty_on_a_no_grad_view_of_a_leaf", """
-    class Double(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx, a):
-            ctx.mark_dirty(a)
-            return a.mul_(2)
-
-        @staticmethod
-        def backward(ctx, grad):
-            return grad * 2
-
     x = torch.tensor(-1.5, requires_grad=True)
     with torch.no_grad():
         v = x[None]
@@ -545,7 +525,7 @@ program("custom_function_mark_dirty_on_a_no_grad_view_of_a_leaf", """
     except RuntimeError as e:
         print(e)
     print(x._version, v.requires_grad)
-""")
+""", prelude=oracle.DOUBLE_IN_PLACE)
 
 
 program("double_backward_through_an_expanded_view_written_in_place", """
