@@ -226,7 +226,9 @@ class GraphTask:
             before = leaf._grad
             if before is not None and self.keep_grad_before:
                 before = before.detach().clone()
-            steal = not hooks_run and grads[0] is not None and not self._still_held(grads[0])
+            # only a first gradient can be kept as it is (later ones are added into it)
+            steal = before is None and not hooks_run and grads[0] is not None \
+                and not self._still_held(grads[0])
             outputs = node.apply(grads[0], steal=steal)
             accumulated = (leaf, before, leaf._grad)
         elif all(g is None for g in grads):

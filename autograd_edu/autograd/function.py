@@ -146,7 +146,7 @@ def _wrap_outputs(ctx, args, outs, dirty, recording):
     non_diff = getattr(ctx, "_non_differentiable", set())
     is_dirty = {id(t) for t in dirty}.__contains__
     is_input = {id(a) for a in args if isinstance(a, Tensor)}.__contains__
-    wrapped, non_diff_outs = [], []
+    wrapped, non_diff_ids = [], set()
     for o in outs:
         if isinstance(o, Tensor):
             differentiable = id(o) not in non_diff and o._dtype.is_floating_point
@@ -155,13 +155,12 @@ def _wrap_outputs(ctx, args, outs, dirty, recording):
                     raise RuntimeError(msg.INPLACE_LEAF_CUSTOM_FUNCTION)
                 if o._base is not None and (error := inplace_error(o, ())) is not None:
                     raise error  # the view rules of in-place ops
-            if is_input(id(o)) and not is_dirty(id(o)):
-                o = make_view(o, o._data, lambda a: a) if recording or not o.requires_grad \
-                    else o.detach()
-            elif is_input(id(o)) and not recording and o.requires_grad:
+            if is_input(id(o)) and not recording and o.requires_grad:
                 o = o.detach()
+            elif is_input(id(o)) and not is_dirty(id(o)):
+                o = make_view(o, o._data, lambda a: a)
             if not differentiable:
-                non_diff_outs.append(o)
+                non_diff_ids.add(id(o))
         wrapped.append(o)
     tensor_outs = [o for o in wrapped if isinstance(o, Tensor)]
     if recording:
@@ -170,7 +169,7 @@ def _wrap_outputs(ctx, args, outs, dirty, recording):
         for nr, o in enumerate(tensor_outs):
             if is_dirty(id(o)):
                 rebase_history(o, ctx, nr)
-            elif any(o is n for n in non_diff_outs):
+            elif id(o) in non_diff_ids:
                 o._grad_fn = None
     if any(not any(o is t for o in outs) for t in dirty):
         raise RuntimeError(msg.DIRTY_NOT_RETURNED)

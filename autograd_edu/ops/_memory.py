@@ -54,16 +54,21 @@ def iterator_order(shape, operands):
     return perm
 
 
+def empty_in_iterator_order(shape, operands, dtype):
+    """An empty array of ``shape`` whose dims lie in memory in ``iterator_order``."""
+    outer_first = iterator_order(shape, operands)[::-1]
+    return np.empty([shape[d] for d in outer_first], dtype).transpose(np.argsort(outer_first))
+
+
 def copy_in_torch_layout(a, values=None):
     """A new array holding ``values`` (default: ``a``'s) laid out as PyTorch lays out a new
     tensor made from ``a`` (clone, flip, sort): numpy's ``order="K"`` agrees except around
     stride-0 (expanded) dims."""
+    values = a if values is None else values
     if a.ndim < 2 or a.flags.c_contiguous:
-        return np.array(a if values is None else values, order="C", copy=True)
-    outer_first = iterator_order(a.shape, [a.strides])[::-1]
-    out = np.empty([a.shape[d] for d in outer_first],
-                   a.dtype if values is None else values.dtype).transpose(np.argsort(outer_first))
-    out[...] = a if values is None else values
+        return np.array(values, order="C", copy=True)
+    out = empty_in_iterator_order(a.shape, [a.strides], values.dtype)
+    out[...] = values
     return out
 
 

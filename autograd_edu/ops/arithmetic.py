@@ -15,7 +15,7 @@ from .._ieee import silent
 from .._tensor import Tensor
 from ..autograd.graph import Node
 from ._common import check_other, new_tensor, not_implemented_for, promote, record, values
-from ._memory import iterator_order
+from ._memory import empty_in_iterator_order
 
 
 def _binary(a, b, name=None):
@@ -48,9 +48,7 @@ def out_like(a, b, dtype, *more):
         operands.append([0] * lead + [0 if n == 1 and shape[lead + i] != 1 else s
                                       for i, (n, s) in enumerate(zip(x.shape, x.strides,
                                                                      strict=True))])
-    outer_first = iterator_order(shape, operands)[::-1]
-    return np.empty([shape[d] for d in outer_first], dtype.numpy).transpose(
-        np.argsort(outer_first))
+    return empty_in_iterator_order(shape, operands, dtype.numpy)
 
 
 def in_iterator_layout(data, dtype, a, b, *more):
