@@ -402,8 +402,12 @@ def _checked_hook_results(hook, old, new):
 
 
 def _retain(tensor, grad):
+    """PyTorch's retain_grad hook: a first gradient is copied contiguous (whatever the
+    tensor's layout), later ones are added."""
+    from ..ops.copying import clone
     if tensor._grad is None:
-        tensor._grad = grad.clone() if _grad_mode.is_grad_enabled() else grad.detach().clone()
+        grad = grad if _grad_mode.is_grad_enabled() else grad.detach()
+        tensor._grad = clone(grad, memory_format="contiguous")
     else:
         tensor._grad = tensor._grad + grad
 

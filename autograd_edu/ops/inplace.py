@@ -23,7 +23,14 @@ from .._grad_mode import is_grad_enabled, is_inference_mode_enabled
 from .._tensor import DEFAULT, Tensor, view_rebase_error
 from ..autograd.graph import Node, gradient_edge, set_history
 from ._common import bump_version, connect_stale_views, needs_recording, new_tensor
-from ._memory import YES, check_internal_overlap, check_write, has_internal_overlap, same_elements
+from ._memory import (
+    YES,
+    check_internal_overlap,
+    check_write,
+    has_internal_overlap,
+    same_elements,
+    strides,
+)
 
 
 def check_inplace(self, *others):
@@ -184,6 +191,7 @@ def rebase_history(self, node, output_nr=0):
     copy_slices._next_edges = (gradient_edge(base),) + node._next_edges[1:]
     copy_slices._input_metadata = ((base._data.shape, base._dtype),)
     copy_slices._saved = {"view_fn": self._view_fn, "fn": node,
+                          "base_geometry": geometry(base._data),
                           "base_overlaps": has_internal_overlap(base._data) == YES}
     set_history(base, copy_slices)
     set_history(self, view_of_base_node(self))
@@ -196,8 +204,31 @@ def view_of_base_node(view):
     node = AsStridedBackward0()
     node._next_edges = (gradient_edge(base),)
     node._input_metadata = ((view._data.shape, view._dtype),)
-    node._saved = {"view_fn": view._view_fn, "base_sizes": base._data.shape}
+    node._saved = {"view_fn": view._view_fn, "base_geometry": geometry(base._data)}
     return node
+
+
+def geometry(a):
+    """An array's sizes and strides (in elements): what PyTorch's view nodes keep of a
+    base. A view's ``view_fn`` replays the view on an array laid out as its base (a
+    ``view``/``flatten`` of a transposed-looking base is only a view in that layout)."""
+    return a.shape, strides(a)
+
+
+def laid_out_as(flat, base_geometry):
+    """The 1-d array ``flat`` seen with the base's sizes and strides (``as_strided``)."""
+    sizes, base_strides = base_geometry
+    return np.lib.stride_tricks.as_strided(
+        flat, sizes, [s * flat.itemsize for s in base_strides])
+
+
+def storage_size(base_geometry):
+    """Elements a storage needs for the base's sizes and strides (PyTorch's
+    ``_maximal_storage_size``, 0 for an empty base)."""
+    sizes, base_strides = base_geometry
+    if 0 in sizes:
+        return 0
+    return 1 + sum((n - 1) * s for n, s in zip(sizes, base_strides, strict=True))
 
 
 def _rebind_saved_output(node, out, self):
@@ -231,7 +262,9 @@ class CopySlices(Node):
         # check fails when the base is an expanded tensor (ours is laid out contiguously)
         if self.saved("base_overlaps"):
             raise RuntimeError(msg.INTERNAL_OVERLAP)
-        result = Tensor._make(np.empty(grad._data.shape, grad._dtype.numpy), grad._dtype)
+        geom = self.saved("base_geometry")  # laid out as the base (new_empty_strided)
+        result = Tensor._make(laid_out_as(np.empty(storage_size(geom), grad._dtype.numpy), geom),
+                              grad._dtype)
         copy_(result, grad)
         grad_slice = as_strided_view(result, view_fn)
         # fn is called as a function, not by the engine: its gradients come unchecked (the
@@ -254,7 +287,7 @@ def as_strided_view(base, view_fn):
     from .shape import make_view
     out = make_view(base, view_fn(base._data), view_fn)
     return record(AsStridedBackward0, out, (base,),
-                  {"view_fn": view_fn, "base_sizes": base._data.shape})
+                  {"view_fn": view_fn, "base_geometry": geometry(base._data)})
 
 
 class AsStridedBackward0(Node):
@@ -267,11 +300,11 @@ class AsStridedBackward0(Node):
         base's geometry (version 1)."""
         from .creation import zeros
         from .shape import squeeze
-        sizes, view_fn = self.saved("base_sizes"), self.saved("view_fn")
+        geom, view_fn = self.saved("base_geometry"), self.saved("view_fn")
         if grad._data.size == 0:  # measured: zeros written once (version 1), not a view
-            return bump_version(new_tensor(np.zeros(sizes, grad._dtype.numpy), grad._dtype)),
-        numel = int(np.prod(sizes))
-        positions = view_fn(np.arange(numel).reshape(sizes))
+            return bump_version(new_tensor(np.zeros(geom[0], grad._dtype.numpy), grad._dtype)),
+        numel = storage_size(geom)
+        positions = view_fn(laid_out_as(np.arange(numel), geom))
         # dim by dim from the last: size 1 squeezed; an expanded dim repeats elements, so
         # each gets the sum of its gradients
         expanded = set()
@@ -283,14 +316,14 @@ class AsStridedBackward0(Node):
                 expanded.add(i)
 
         def target(flat):
-            view = view_fn(flat.reshape(sizes))
+            view = view_fn(laid_out_as(flat, geom))
             if expanded:  # one element stands for the repeated ones
                 view = view[tuple(slice(0, 1) if i in expanded else slice(None)
                                   for i in range(view.ndim))]
             return np.squeeze(view, tuple(i for i, n in enumerate(view.shape) if n == 1))
         storage = zeros(numel, dtype=grad.dtype)
         copy_(as_strided_view(storage, target), grad)  # copied, not added: keeps -0.
-        return as_strided_view(storage, lambda flat: flat.reshape(sizes)),
+        return as_strided_view(storage, lambda flat: laid_out_as(flat, geom)),
 
 
 # -- the operations that only exist in place ----------------------------------

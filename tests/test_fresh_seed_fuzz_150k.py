@@ -1,0 +1,63 @@
+"""Differential tests (tests/oracle.py) for mismatches the differential fuzzer
+(tests/test_fuzz_programs.py) found on seeds 150000 and up:
+
+- CopySlices and AsStridedBackward0 lay the base's gradient out with the base's strides
+  (PyTorch's ``new_empty_strided(base.sizes(), base.strides())`` and ``as_strided``), and
+  replay the view on it: a ``flatten`` of a view is only a view in the base's layout, so
+  replayed on a contiguous array it found no view (fuzz seeds 161293, 168124);
+- ``retain_grad`` copies a first gradient contiguous, whatever the layouts of the tensor
+  and of the gradient (PyTorch's retain_grad hook: ``grad.clone(Contiguous)``);
+"""
+import pytest
+
+import oracle
+
+PROGRAMS = {}
+
+
+def program(name, text):
+    PROGRAMS[name] = text
+
+
+program("copy_slices_replays_the_view_in_the_base_layout", """
+import torch
+x = torch.ones(2, 2, requires_grad=True)
+with torch.no_grad():
+    v = x.mT
+y = v + torch.ones(2, 2, 2)      # laid out so that y.mT is contiguous
+y.retain_grad()
+print(y.stride(), y.mT.is_contiguous())
+w = y.mT
+w.mul_(2)                         # CopySlices on y, w reads its part (AsStridedBackward0)
+f = w.flatten()                   # a view of y, because of y's layout
+print(f._is_view(), f.grad_fn.name())
+f.mul_(torch.arange(8.))
+print(y.grad_fn.name(), f.grad_fn.name())
+f.backward(torch.linspace(-1, 1, 8))
+print(x.grad, y.grad, y.grad.stride())
+z = y.detach().requires_grad_() * 1
+z.mT.flatten()[1:5].sub_(1)
+g, = torch.autograd.grad(z.mT.flatten()[::3].sum(), z)
+print(g, g.stride())
+""")
+
+
+program("retain_grad_copies_contiguous", """
+import torch
+a = torch.ones(2, 3).t().requires_grad_()
+b = a * 1
+b.retain_grad()
+b.backward(torch.arange(6.).reshape(3, 2))
+print(b.stride(), b.grad.stride(), b.grad)
+c = a * 2
+c.retain_grad()
+c.backward(torch.arange(6.).reshape(2, 3).t(), retain_graph=True)
+print(c.stride(), c.grad.stride(), c.grad)
+c.backward(torch.ones(3, 2), inputs=[c])
+print(c.grad.stride(), c.grad)
+""")
+
+
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
+def test_fresh_seed_program(name):
+    oracle.assert_same_output(PROGRAMS[name], contains="tensor(")
