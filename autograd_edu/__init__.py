@@ -108,6 +108,7 @@ from .ops.pointwise import (
     sgn,
     sigmoid,
     sign,
+    signbit,
     sin,
     sqrt,
     tan,

@@ -7,10 +7,11 @@
   replayed on a contiguous array it found no view (fuzz seeds 161293, 168124);
 - ``retain_grad`` copies a first gradient contiguous, whatever the layouts of the tensor
   and of the gradient (PyTorch's retain_grad hook: ``grad.clone(Contiguous)``);
+- ``max()``/``min()`` of all elements give a zero result PyTorch's sign: its kernel
+  keeps, of equal values in a vector lane, the later one (fuzz seed 165560);
 """
-import pytest
-
 import oracle
+import pytest
 
 PROGRAMS = {}
 
@@ -55,6 +56,21 @@ c.backward(torch.arange(6.).reshape(2, 3).t(), retain_graph=True)
 print(c.stride(), c.grad.stride(), c.grad)
 c.backward(torch.ones(3, 2), inputs=[c])
 print(c.grad.stride(), c.grad)
+""")
+
+
+program("max_and_min_of_signed_zeros", """
+import torch
+gen = torch.Generator().manual_seed(0)
+for dtype in [torch.float32, torch.float64]:
+    for n in [1, 2, 3, 4, 5, 7, 8, 9, 12, 16, 17, 31, 40, 100]:
+        for _ in range(12):
+            pick = torch.randint(0, 4, (n,), generator=gen)
+            x = torch.tensor([0., -0., -1., 2.], dtype=dtype)[pick]
+            signs = [torch.signbit(v).item() for v in (x.max(), x.min(), (-x).max())]
+            print(n, dtype, x.max().item(), x.min().item(), signs)
+    x = torch.tensor([[-0., 0., -0.], [0., -0., 0.], [-0., -0., 0.]], dtype=dtype)
+    print(x.max(), x.t().max(), x.min(), x.t().min(), x[:, :2].max(), x.t()[1:].min())
 """)
 
 

@@ -10,7 +10,7 @@ from .inplace import apply_inplace
 _METHODS = {
     arithmetic: "add sub mul div pow neg reciprocal square rsub",
     pointwise: ("abs exp log sqrt sin cos tanh sigmoid relu clamp clamp_min clamp_max maximum "
-                "minimum sgn sign eq ne lt le gt ge isnan equal allclose logical_not "
+                "minimum sgn sign eq ne lt le gt ge isnan signbit equal allclose logical_not "
                 "floor_divide remainder log1p expm1 log2 log10 tan atan rsqrt round floor ceil "
                 "trunc masked_fill"),
     reductions: ("sum sum_to_size mean max min argmax argmin norm all any prod var std amax amin "
@@ -28,8 +28,8 @@ _METHODS = {
 # arguments PyTorch checks before its autograd kernel runs (composite ops, ops without
 # derivative; matmul connects stale views itself after its own check). The ops' modules
 # keep the plain functions, for their internal calls.
-_CHECKED_FIRST = set("eq ne lt le gt ge isnan equal allclose logical_not argmax argmin all any "
-                     "narrow chunk outer matmul reshape reshape_as flatten".split())
+_CHECKED_FIRST = set("eq ne lt le gt ge isnan signbit equal allclose logical_not argmax argmin "
+                     "all any narrow chunk outer matmul reshape reshape_as flatten".split())
 PUBLIC = {name: autograd_first(getattr(module, name))
           for module, names in [*_METHODS.items(), (shape, "cat stack"), (pointwise, "where")]
           for name in names.split() if name not in _CHECKED_FIRST}

@@ -429,6 +429,11 @@ def isnan(self):
     return new_tensor(np.isnan(self._data), _dtypes.bool_)
 
 
+def signbit(self):
+    """Whether the sign bit is set: tells -0. from 0. (and -nan from nan)."""
+    return new_tensor(np.signbit(self._data), _dtypes.bool_)
+
+
 def equal(self, other):
     require_tensor("equal", "input", self)
     require_tensor("equal", "other", other)

@@ -210,7 +210,7 @@ def _extreme(self, dim, keepdim, other, name, arg_fn, full_node, dim_node, retur
     if dim is None:
         if self._data.size == 0:
             raise RuntimeError(msg.REDUCE_EMPTY.format(op=name))
-        out = new_tensor(getattr(np, name)(self._data), self._dtype)
+        out = new_tensor(_extreme_of_all(self._data, name), self._dtype)
         return record(full_node, out, (self,), {"self": self}, save_output="result")
     d = wrap_dim(dim, self._data.ndim)
     if self._data.ndim and self._data.shape[d] == 0:
@@ -230,6 +230,36 @@ def _extreme(self, dim, keepdim, other, name, arg_fn, full_node, dim_node, retur
     record(dim_node, out, (self,), {"dim": d, "keepdim": keepdim, "indices": idx,
                                     "self_sym_sizes": self._data.shape})
     return return_type(out, idx)
+
+
+def _extreme_of_all(data, name):
+    """``max()``/``min()`` of all elements: numpy's value, but a zero gets the sign that
+    PyTorch's kernel gives it. That kernel (``reduce_all``, whose AVX2 build PyTorch also
+    runs on AVX512 CPUs) reads the contiguous elements into vector lanes (4 float64 or 8
+    float32), element ``i`` into lane ``i % lanes``, keeps each lane's extreme, then
+    combines the lanes: float64 one by one, float32 as a tree. x86's max/min instructions
+    return their second operand on a tie (0. against -0.), so of equal values the later
+    one wins (checked against torch on random mixes of 0., -0. and other values)."""
+    value = getattr(np, name)(data)
+    if value != 0 or data.dtype not in (np.float32, np.float64):
+        return value
+    better = np.greater if name == "max" else np.less
+
+    def winner(seq):  # a lane (or a short tensor) folded in order: the last extreme
+        best = getattr(np, name)(seq)
+        return seq[np.flatnonzero(seq == best)[-1]]
+
+    def pick(x, y):  # one vector max/min: the second operand on a tie
+        return x if better(x, y) else y
+    flat = np.ascontiguousarray(data).ravel()
+    lanes = 4 if flat.dtype == np.float64 else 8
+    if flat.size < lanes:
+        return winner(flat)
+    lane = [winner(flat[j::lanes]) for j in range(lanes)]
+    if lanes == 4:
+        return winner(np.array(lane))
+    return pick(pick(pick(lane[0], lane[4]), pick(lane[2], lane[6])),
+                pick(pick(lane[1], lane[5]), pick(lane[3], lane[7])))
 
 
 def _nan_first_argmax(data, axis):
