@@ -9,6 +9,9 @@
   and of the gradient (PyTorch's retain_grad hook: ``grad.clone(Contiguous)``);
 - ``max()``/``min()`` of all elements give a zero result PyTorch's sign: its kernel
   keeps, of equal values in a vector lane, the later one (fuzz seed 165560);
+- ``mse_loss_backward`` computes in the common dtype of input, target and gradient and
+  writes a tensor of the input's dtype, so under create_graph a float32 input's gradient
+  comes from MseLossBackwardBackward0, not from a cast (fuzz seed 156809);
 """
 import oracle
 import pytest
@@ -71,6 +74,21 @@ for dtype in [torch.float32, torch.float64]:
             print(n, dtype, x.max().item(), x.min().item(), signs)
     x = torch.tensor([[-0., 0., -0.], [0., -0., 0.], [-0., -0., 0.]], dtype=dtype)
     print(x.max(), x.t().max(), x.min(), x.t().min(), x[:, :2].max(), x.t()[1:].min())
+""")
+
+
+program("mse_loss_backward_writes_the_input_dtype", """
+import torch
+x = torch.tensor([[-0.88, -0.79], [-0.68, -1.2], [1.3, 1.5]], requires_grad=True)
+t = torch.tensor([[-0.4, 1.4], [-0.9, -1.2], [1.3, -1.4]], dtype=torch.float64,
+                 requires_grad=True)
+for reduction in ["mean", "sum", "none"]:
+    loss = torch.nn.functional.mse_loss(x, t, reduction=reduction)
+    gx, gt = torch.autograd.grad(loss.sum(), [x, t], create_graph=True)
+    print(reduction, loss.dtype, gx.dtype, gx.grad_fn.name(), gt.dtype, gt.grad_fn.name())
+    print(gx, gt)
+    hx, ht = torch.autograd.grad((gx * gx).sum() + gt.sum(), [x, t])
+    print(hx, ht)
 """)
 
 

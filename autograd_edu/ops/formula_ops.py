@@ -14,7 +14,7 @@ import numpy as np
 
 from .._fma import fma
 from ..autograd.graph import Node
-from ._common import bump_version, new_tensor, record, values
+from ._common import bump_version, new_tensor, promote, record, values
 
 
 class MulBackward1(Node):
@@ -226,14 +226,17 @@ def _mse_loss_double_backward(grad, input, reduction):  # noqa: A002 - PyTorch's
 
 
 def mse_loss_backward(grad_output, self, target, reduction):
-    """PyTorch's kernel: ``norm * (self - target) * grad_output``, norm in the dtype."""
+    """PyTorch's kernel: ``norm * (self - target) * grad_output`` computed in the three
+    inputs' common dtype (norm too), written into a tensor of ``self``'s dtype (so a float32
+    input with a float64 target gets a float32 gradient from this node, not from a cast)."""
     numel = self.numel()
     norm = (2.0 / numel if numel else math.inf) if reduction == 1 else 2.0
-    dtype = grad_output._dtype
+    dtype = promote(self, target, grad_output, elementwise=False)[1]
     with np.errstate(all="ignore"):
         data = (np.asarray(norm, dtype.numpy) * (values(self, dtype) - values(target, dtype))
-                * grad_output._data)
-    return record(MseLossBackwardBackward0, new_tensor(data, dtype), (grad_output, self, target),
+                * values(grad_output, dtype))
+    out = new_tensor(data.astype(self._dtype.numpy, copy=False), self._dtype)
+    return record(MseLossBackwardBackward0, out, (grad_output, self, target),
                   {"grad_output": grad_output, "self": self, "target": target,
                    "reduction": reduction})
 
