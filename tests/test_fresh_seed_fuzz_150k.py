@@ -12,6 +12,8 @@
 - ``mse_loss_backward`` computes in the common dtype of input, target and gradient and
   writes a tensor of the input's dtype, so under create_graph a float32 input's gradient
   comes from MseLossBackwardBackward0, not from a cast (fuzz seed 156809);
+- a custom Function that marks a (recorded) input dirty resets its ``.grad`` to None,
+  keeping its hooks and retain_grad (fuzz seed 200430);
 """
 import oracle
 import pytest
@@ -89,6 +91,26 @@ for reduction in ["mean", "sum", "none"]:
     print(gx, gt)
     hx, ht = torch.autograd.grad((gx * gx).sum() + gt.sum(), [x, t])
     print(hx, ht)
+""")
+
+
+program("mark_dirty_forgets_the_old_grad", oracle.DOUBLE_IN_PLACE + """
+x = torch.ones(2, requires_grad=True)
+y = x * 1
+y.retain_grad()
+y.register_hook(lambda g: print("hook", g))
+y.sum().backward(retain_graph=True)
+print(y.grad)
+y.mul_(3)
+print(y.grad)
+Double.apply(y)
+print(y.grad, y.retains_grad)
+(y * 5).sum().backward()
+print(y.grad, x.grad)
+z = torch.ones(2)
+z.grad = torch.ones(2)
+Double.apply(z)
+print(z.grad)
 """)
 
 

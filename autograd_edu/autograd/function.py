@@ -168,6 +168,8 @@ def _wrap_outputs(ctx, args, outs, dirty, recording):
         connect(ctx, [a for a in args if isinstance(a, Tensor)], tensor_outs, modified)
         for nr, o in enumerate(tensor_outs):
             if is_dirty(id(o)):
+                if id(o) not in non_diff_ids:  # PyTorch forgets the old .grad (not hooks)
+                    o._grad = None
                 rebase_history(o, ctx, nr)
             elif id(o) in non_diff_ids:
                 o._grad_fn = None
