@@ -14,6 +14,8 @@
   comes from MseLossBackwardBackward0, not from a cast (fuzz seed 156809);
 - a custom Function that marks a (recorded) input dirty resets its ``.grad`` to None,
   keeping its hooks and retain_grad (fuzz seed 200430);
+- gradients meeting sgn's immutable zero tensor are added as PyTorch's add_zerotensor
+  does (a copy of the other one: -0. stays -0.), unless added in place (fuzz seed 203928);
 """
 import oracle
 import pytest
@@ -111,6 +113,30 @@ z = torch.ones(2)
 z.grad = torch.ones(2)
 Double.apply(z)
 print(z.grad)
+""")
+
+
+program("adding_a_zero_tensor_keeps_negative_zeros", """
+import torch
+import warnings
+warnings.simplefilter("ignore")  # backward(create_graph=True)'s reference-cycle warning
+F = torch.nn.functional
+v = torch.tensor([-0.3, 0.8, -0.39], dtype=torch.float64)
+for make in [lambda x: x.abs().relu(), lambda x: F.leaky_relu(x.abs()), lambda x: x.abs() * 1,
+             lambda x: x.abs().relu() + x.sign()]:
+    x = torch.tensor([1.12, 1.17, -1.46], dtype=torch.float64, requires_grad=True)
+    g, = torch.autograd.grad(make(x).sum(), [x], create_graph=True)
+    (g * 1).backward(v, retain_graph=True)
+    print(x.grad, x.grad.signbit(), x.grad._is_zerotensor())
+    x.grad = None
+    (g * 1).backward(v, create_graph=True)
+    (g * 2).backward(v, create_graph=True)
+    print(x.grad.signbit(), x.grad._is_zerotensor())
+    x.grad = None
+x = torch.tensor([-1.5, 2.0], requires_grad=True)
+x.sign().sum().backward(create_graph=True)
+x.sign().sum().backward(create_graph=True)
+print(x.grad, x.grad._is_zerotensor())
 """)
 
 

@@ -26,7 +26,7 @@ The loop is iterative, so a chain of 100,000 operations needs no recursion.
 from .. import _grad_mode
 from .. import _messages as msg
 from .._ieee import restore, silence
-from .graph import AccumulateGrad
+from .graph import AccumulateGrad, add_gradients
 
 
 class BackwardStep:
@@ -293,9 +293,12 @@ class GraphTask:
         in place (``old.add_(new)``) when grad mode is off and nothing else holds the first:
         the sum then shows ``old``'s version plus one. Here the sum is always a new tensor
         (nothing is overwritten) that gets that version. A view counts as seen elsewhere
-        (it shares memory)."""
-        total = old + new
-        if not self.create_graph and old._base is None and not held_elsewhere:
+        (it shares memory). An immutable zero tensor is never added into; one added in
+        place into ``old`` is an ordinary 0 (a -0. in ``old`` becomes 0.)."""
+        in_place = (not self.create_graph and old._base is None and not held_elsewhere
+                    and not old._zero)
+        total = old + new if in_place else add_gradients(old, new)
+        if in_place:
             total._version_counter.version = old._version_counter.version + 1
         return total
 

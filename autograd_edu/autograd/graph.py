@@ -246,13 +246,25 @@ class AccumulateGrad(Node):
             else:
                 variable._grad = _clone_obey_contract(grad, variable)
         elif _grad_mode.is_grad_enabled():
-            variable._grad = old + grad
+            variable._grad = add_gradients(old, grad)
         else:
             if old._zero:
                 raise RuntimeError(msg.ZERO_TENSOR_INPLACE)
             old._data += grad._data
             old._version_counter.version += 1
         return ()
+
+
+def add_gradients(a, b):
+    """``a + b`` as PyTorch adds two gradients out of place: when one is an immutable zero
+    tensor (sgn's gradient) that is ``add_zerotensor``, a copy of the other operand, so a
+    -0. stays -0. (two zero tensors give a zero tensor)."""
+    total = a + b
+    if a._zero and b._zero:
+        total._zero = True
+    elif a._zero or b._zero:
+        np.copyto(total._data, (b if a._zero else a)._data)
+    return total
 
 
 def _obeys_layout_contract(grad, variable):
