@@ -10,7 +10,8 @@
 - integer pow with negative exponents (PyTorch's powi), integer division by zero,
   and bool tensors where PyTorch's kernels refuse them or treat them specially;
 - the argument checks of sub (bools), add/sub (alpha), mv, dot, allclose, equal,
-  fill_, masked_fill, view/expand/repeat sizes and norm, in PyTorch's order.
+  fill_, masked_fill and masked_fill_, view/expand/repeat sizes and norm, in PyTorch's
+  order; masked_fill_ writes only masked elements (an expanded tensor: a warning).
 """
 
 from __future__ import annotations
@@ -190,6 +191,34 @@ program("allclose_equal", "", [
         ("equal", "[1., 2]", "[1., 2], dtype=torch.float64", ""),
         ("equal", "[1., 2]", "[[1., 2]]", ""), ("equal", "[True]", "[1]", ""),
         ("equal", "[1., float('nan')]", "[1., float('nan')]", "")]])
+
+program("masked_fill_in_place", "x = torch.tensor([[1.5, -2.5, 3.], [0., 4., -1.]]); "
+        "m = torch.tensor([True, False, True]); "
+        "g = torch.tensor([[1.5, -2.5, 3.], [0., 4., -1.]], requires_grad=True); v = g * 1", [
+    'r = x.masked_fill_(m, -1.)',
+    'r = x.masked_fill_(m[None], torch.tensor(2.))',
+    'r = x.masked_fill_(torch.ones(3, 2, 3, dtype=torch.bool), 0.)',
+    'r = x.masked_fill_(torch.ones(3), 0.)',
+    'r = x.masked_fill_(torch.ones(4, dtype=torch.bool), 1.)',
+    'r = x.masked_fill_(torch.ones(4), torch.ones(2))',
+    'r = x.masked_fill_(torch.ones(4), 1.)',
+    'r = x.masked_fill_(m, torch.ones(2))',
+    'r = x.masked_fill_(m, "a")',
+    'r = x.masked_fill_(None, 1.)',
+    'r = torch.zeros(3, dtype=torch.int64).masked_fill_(m, 1.5)',
+    'r = torch.zeros(3, dtype=torch.uint8).masked_fill_(m, 300)',
+    'r = torch.zeros(3).masked_fill_(m, 1e40)',
+    'r = torch.zeros(1).expand(3).masked_fill_(m, 1.)',
+    'r = g.masked_fill_(m, 0.)',
+    'r = g[0].masked_fill_(m, 0.)',
+    'r = v.masked_fill_(m, 0.); r.sum().backward(); r = (r, g.grad)',
+    'r = v[1].masked_fill_(m, 0.); v.sum().backward(); r = (r, v, g.grad, r._version)',
+    'r = v.t().masked_fill_(m[:, None][:2], 5.); r = (r, v, v._version)',
+    't = torch.tensor(3., requires_grad=True); r = x.masked_fill_(m, t); r.sum().backward(); '
+    'r = (r, t.grad)',
+    'w = v.exp(); w.masked_fill_(m, 0.); r = w.sum(); r.backward()',
+    'w = v * 1; w.masked_fill_(m, 0.); r = torch.autograd.grad(w.sum(), g, create_graph=True)',
+])
 
 program("fill_and_masked_fill_values", "x = torch.tensor([1.5, -2.5, 3.]); "
         "m = torch.tensor([True, False, True])", [

@@ -136,6 +136,7 @@ for _name, _op in {"add_": arithmetic.add, "sub_": arithmetic.sub, "mul_": arith
                    "reciprocal_": arithmetic.reciprocal, "remainder_": pointwise.remainder,
                    "floor_divide_": pointwise.floor_divide}.items():
     setattr(Tensor, _name, _inplace_method(_op, _name))
+Tensor.masked_fill_ = pointwise.masked_fill_
 Tensor.__iadd__, Tensor.__isub__ = Tensor.add_, Tensor.sub_
 Tensor.__imul__, Tensor.__itruediv__ = Tensor.mul_, Tensor.div_
 Tensor.__ipow__ = Tensor.pow_

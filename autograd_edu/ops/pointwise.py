@@ -2,6 +2,7 @@
 (formulas from ``tools/autograd/derivatives.yaml``), and comparisons."""
 
 import math
+import warnings
 
 import numpy as np
 
@@ -652,20 +653,54 @@ class MaskedFillBackward1(Node):
                 masked_select(grad, mask).sum() if self.needs_input_grad(1) else None)
 
 
+def _check_masked_fill_types(name, mask, value):
+    from .._tensor import Tensor
+    if not isinstance(mask, Tensor) or not isinstance(value, Tensor | int | float | np.number):
+        raise invalid_arguments(name, ["Tensor mask, Tensor value", "Tensor mask, Number value"],
+                                [(mask, not isinstance(mask, Tensor)), (value, True)])
+
+
+def _check_masked_fill_kernel(mask, value):
+    """masked_fill_'s kernel checks: the value's dims, then the mask's dtype."""
+    from .._tensor import Tensor
+    if isinstance(value, Tensor) and value.dim():
+        raise RuntimeError(msg.MASKED_FILL_VALUE_DIM.format(ndim=value.dim()))
+    if mask._dtype is not _dtypes.bool_:
+        raise RuntimeError(msg.MASKED_FILL_MASK.format(dtype=CPP_TYPE_NAMES[mask._dtype.name]))
+
+
+def masked_fill_(self, mask, value):
+    """In place, in PyTorch's order: argument types, the in-place autograd checks, the
+    kernel's checks, then the shapes (``self`` first; the mask may not grow ``self``).
+    Only the masked elements are written, so an expanded ``self`` is allowed, with
+    PyTorch's deprecation warning, instead of the usual internal-overlap error."""
+    from ._memory import YES, has_internal_overlap
+    from .inplace import apply_inplace
+    _check_masked_fill_types("masked_fill_", mask, value)
+
+    def kernel_checks(self, tensors):
+        _check_masked_fill_kernel(mask, value)
+        if has_internal_overlap(self._data) == YES:
+            warning = msg.EXPANDED_WRITE_WARNING.format(
+                op="masked_fill_", index="mask", value="scalar", line=2450)
+            warnings.warn(warning, UserWarning, stacklevel=4)
+        broadcast_shape(self._data.shape, mask._data.shape)
+    try:
+        region = np.broadcast_to(mask._data, self._data.shape)
+    except ValueError:  # reported in PyTorch's words by the checks
+        region = None
+    return apply_inplace(self, masked_fill, mask, value, check_overlap=kernel_checks,
+                         region=region)
+
+
 def masked_fill(self, mask, value):
     """PyTorch's composite: a contiguous clone of self expanded with the mask (the shapes
     are checked first), then masked_fill_, which checks the value's dims, then the mask's
     dtype, and converts the value to self's dtype (checked)."""
     from .._tensor import Tensor
-    if not isinstance(mask, Tensor) or not isinstance(value, Tensor | int | float | np.number):
-        raise invalid_arguments("masked_fill", ["Tensor mask, Tensor value",
-                                                "Tensor mask, Number value"],
-                                [(mask, not isinstance(mask, Tensor)), (value, True)])
+    _check_masked_fill_types("masked_fill", mask, value)
     broadcast_shape(mask._data.shape, self._data.shape)  # PyTorch's order (a is the mask)
-    if isinstance(value, Tensor) and value.dim():
-        raise RuntimeError(msg.MASKED_FILL_VALUE_DIM.format(ndim=value.dim()))
-    if mask._dtype is not _dtypes.bool_:
-        raise RuntimeError(msg.MASKED_FILL_MASK.format(dtype=CPP_TYPE_NAMES[mask._dtype.name]))
+    _check_masked_fill_kernel(mask, value)
     fill = checked_value(value.item() if isinstance(value, Tensor) else value, self._dtype)
     data = np.where(mask._data, fill, self._data).copy(order="C")
     if isinstance(value, Tensor):
