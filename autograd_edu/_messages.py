@@ -236,6 +236,12 @@ PARTIAL_OVERLAP = (
     "unsupported operation: some elements of the input tensor and the written-to tensor refer "
     "to a single memory location. Please clone() the tensor before performing the operation."
 )
+LAYOUT_CONTRACT = (
+    "grad and param do not obey the gradient layout contract. This is not an error, but may "
+    "impair performance.\ngrad.sizes() = {grad_sizes}, strides() = {grad_strides}\n"
+    "param.sizes() = {sizes}, strides() = {strides} (Triggered internally at "
+    "/__w/pytorch/pytorch/torch/csrc/autograd/functions/accumulate_grad.h:{line}.)"
+)
 EXPANDED_WRITE_WARNING = (
     "Use of {op} on expanded tensors is deprecated. Please clone() the tensor before performing "
     "this operation. This also applies to advanced indexing e.g. tensor[{index}] = {value} "

@@ -72,16 +72,17 @@ def normalise(text: str, program_path: str | None = None) -> str:
         text = text.replace(program_path, PROGRAM_NAME)
     lines = text.split("\n")
     out = []
-    skip_source_line = False
+    lines_to_source = 0  # a warning's source line follows its message (up to 3 lines long)
     for line in lines:
-        if skip_source_line:
-            skip_source_line = False
+        if lines_to_source:
+            lines_to_source -= 1
             if line.startswith("  "):
+                lines_to_source = 0
                 continue
         m = _LIB_WARNING.match(line)
         if m:
             out.append(f"<library>: {m.group('rest')}")
-            skip_source_line = True
+            lines_to_source = 3
             continue
         out.append(line)
     text = "\n".join(out)

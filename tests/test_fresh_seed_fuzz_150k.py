@@ -16,6 +16,9 @@
   keeping its hooks and retain_grad (fuzz seed 200430);
 - gradients meeting sgn's immutable zero tensor are added as PyTorch's add_zerotensor
   does (a copy of the other one: -0. stays -0.), unless added in place (fuzz seed 203928);
+- a leaf's first ``.grad`` copy keeps the leaf's strides, those of size-1 dims too, and
+  adding into a ``.grad`` that breaks the gradient layout contract warns, once per
+  process and place (TORCH_WARN_ONCE; fuzz seed 214654);
 """
 import oracle
 import pytest
@@ -143,3 +146,31 @@ print(x.grad, x.grad._is_zerotensor())
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
 def test_fresh_seed_program(name):
     oracle.assert_same_output(PROGRAMS[name], contains="tensor(")
+
+
+def test_layout_contract_warning_once_per_place():
+    """A fresh process each: PyTorch warns once per process."""
+    oracle.assert_same_output("""
+import warnings
+import torch
+warnings.simplefilter("always")
+x = torch.tensor([[[1.5]]], dtype=torch.float64, requires_grad=True)
+g, = torch.autograd.grad(x.sum() * 1, [x], create_graph=True)
+g.requires_grad_()
+print(g.stride())
+g.backward(torch.tensor([[[0.75]]], dtype=torch.float64), retain_graph=True)
+print(g.grad.stride())
+g.backward(torch.tensor([[[-0.5]]], dtype=torch.float64), retain_graph=True)
+g.backward(torch.tensor([[[-0.5]]], dtype=torch.float64))
+print(g.grad, g.grad.stride())
+w = torch.zeros(2, 3, requires_grad=True)
+w.grad = torch.zeros(3, 2).t()
+(w * 2).sum().backward()
+(w * 2).sum().backward()
+print(w.grad, w.grad.stride())
+v = torch.zeros(2, 3, requires_grad=True)
+v.grad = torch.zeros(3, 2).t()
+(v * 2).sum().backward(create_graph=True)
+(v * 2).sum().backward(create_graph=True)
+print(v.grad.stride())
+""", subprocess=True, contains="layout contract")

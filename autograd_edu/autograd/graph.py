@@ -12,6 +12,7 @@ write ``apply`` (their derivative); the engine (``engine.py``) walks the graph.
 """
 
 import itertools
+import warnings
 
 import numpy as np
 
@@ -247,12 +248,30 @@ class AccumulateGrad(Node):
                 variable._grad = _clone_obey_contract(grad, variable)
         elif _grad_mode.is_grad_enabled():
             variable._grad = add_gradients(old, grad)
+            _check_result(variable._grad, variable, line=282)
         else:
             if old._zero:
                 raise RuntimeError(msg.ZERO_TENSOR_INPLACE)
             old._data += grad._data
             old._version_counter.version += 1
+            _check_result(old, variable, line=252)
         return ()
+
+
+_WARNED_AT = set()  # PyTorch's TORCH_WARN_ONCE: once per process and per place
+
+
+def _check_result(grad, variable, line):
+    """PyTorch's CHECK_RESULT after adding into ``.grad``: a warning (once) when the sum
+    does not obey the gradient layout contract (a ``.grad`` the user assigned with other
+    strides, or one laid out as a parameter with stride-0 size-1 dims)."""
+    if line in _WARNED_AT or _obeys_layout_contract(grad._data, variable._data):
+        return
+    _WARNED_AT.add(line)
+    warnings.warn(msg.LAYOUT_CONTRACT.format(
+        grad_sizes=list(grad.shape), grad_strides=list(grad.stride()),
+        sizes=list(variable.shape), strides=list(variable.stride()), line=line),
+        UserWarning, stacklevel=2)
 
 
 def add_gradients(a, b):
@@ -281,9 +300,10 @@ def _obeys_layout_contract(grad, variable):
 def _clone_obey_contract(grad, variable):
     """PyTorch's copy of a gradient it cannot keep: into a new tensor with a dense leaf's
     strides (``new_empty_strided(...).copy_(grad)``: version 1), else a contiguous clone."""
-    from ..ops._memory import is_non_overlapping_and_dense
+    from ..ops._memory import geometry, is_non_overlapping_and_dense, laid_out_as, storage_size
     if is_non_overlapping_and_dense(variable._data):
-        data = np.empty_like(variable._data, dtype=grad._data.dtype)  # order K: its strides
+        layout = geometry(variable._data)  # its strides, those of size-1 dims too
+        data = laid_out_as(np.empty(storage_size(layout), grad._data.dtype), layout)
         data[...] = grad._data
         out = type(grad)._make(data, grad._dtype)
         out._version_counter.version = 1

@@ -25,6 +25,29 @@ def strides(a):
     return tuple(s // a.itemsize for s in a.strides)
 
 
+def geometry(a):
+    """An array's sizes and strides (in elements): what PyTorch's view nodes keep of a
+    base. A view's ``view_fn`` replays the view on an array laid out as its base (a
+    ``view``/``flatten`` of a transposed-looking base is only a view in that layout)."""
+    return a.shape, strides(a)
+
+
+def laid_out_as(flat, base_geometry):
+    """The 1-d array ``flat`` seen with the base's sizes and strides (``as_strided``)."""
+    sizes, base_strides = base_geometry
+    return np.lib.stride_tricks.as_strided(
+        flat, sizes, [s * flat.itemsize for s in base_strides])
+
+
+def storage_size(base_geometry):
+    """Elements a storage needs for the base's sizes and strides (PyTorch's
+    ``_maximal_storage_size``, 0 for an empty base)."""
+    sizes, base_strides = base_geometry
+    if 0 in sizes:
+        return 0
+    return 1 + sum((n - 1) * s for n, s in zip(sizes, base_strides, strict=True))
+
+
 def iterator_order(shape, operands):
     """The order of dims (fastest first) in which PyTorch's TensorIterator lays out a new
     result (``reorder_dimensions``): an insertion sort of the dims by the strides of the

@@ -27,9 +27,11 @@ from ._memory import (
     YES,
     check_internal_overlap,
     check_write,
+    geometry,
     has_internal_overlap,
+    laid_out_as,
     same_elements,
-    strides,
+    storage_size,
 )
 
 
@@ -206,29 +208,6 @@ def view_of_base_node(view):
     node._input_metadata = ((view._data.shape, view._dtype),)
     node._saved = {"view_fn": view._view_fn, "base_geometry": geometry(base._data)}
     return node
-
-
-def geometry(a):
-    """An array's sizes and strides (in elements): what PyTorch's view nodes keep of a
-    base. A view's ``view_fn`` replays the view on an array laid out as its base (a
-    ``view``/``flatten`` of a transposed-looking base is only a view in that layout)."""
-    return a.shape, strides(a)
-
-
-def laid_out_as(flat, base_geometry):
-    """The 1-d array ``flat`` seen with the base's sizes and strides (``as_strided``)."""
-    sizes, base_strides = base_geometry
-    return np.lib.stride_tricks.as_strided(
-        flat, sizes, [s * flat.itemsize for s in base_strides])
-
-
-def storage_size(base_geometry):
-    """Elements a storage needs for the base's sizes and strides (PyTorch's
-    ``_maximal_storage_size``, 0 for an empty base)."""
-    sizes, base_strides = base_geometry
-    if 0 in sizes:
-        return 0
-    return 1 + sum((n - 1) * s for n, s in zip(sizes, base_strides, strict=True))
 
 
 def _rebind_saved_output(node, out, self):
