@@ -55,14 +55,6 @@ def add_scalar(self, other):
     return record(AddBackward1, out, (self,), {"other": other, "alpha": 1})
 
 
-def masked_fill_(self, mask, value=0):
-    """C++'s in-place ``t.masked_fill_(mask, value)`` on a fresh tensor of a formula: the
-    history of ``t`` moves onto a ``MaskedFillBackward0`` node, its version goes up."""
-    from .inplace import apply_inplace
-    from .pointwise import masked_fill
-    return apply_inplace(self, masked_fill, mask, value)
-
-
 class SubBackward1(Node):
     """out = self - other (a number);  grad_self = grad"""
 

@@ -306,8 +306,8 @@ class MinimumBackward0(Node):
 def _select_grad(grad, winner_if_greater, loser, node):
     """derivatives.yaml: ``where(self == other, grad / 2, grad).masked_fill_(self < other, 0)``;
     the in-place masked_fill_ leaves each gradient at version 1."""
-    from .formula_ops import div_scalar, masked_fill_
-    return tuple(masked_fill_(where(winner_if_greater == loser, div_scalar(grad, 2), grad), mask)
+    from .formula_ops import div_scalar
+    return tuple(masked_fill_(where(winner_if_greater == loser, div_scalar(grad, 2), grad), mask, 0)
                  if node.needs_input_grad(i) else None
                  for i, mask in enumerate((winner_if_greater < loser, winner_if_greater > loser)))
 

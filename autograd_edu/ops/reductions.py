@@ -153,7 +153,7 @@ def _evenly_distribute(grad, x, result):
     """The gradient of a full max/min: split evenly among the tied extreme values."""
     mask = x.isnan() if result.isnan().item() else (x == result)
     from .creation import zeros_like
-    from .formula_ops import masked_fill_
+    from .pointwise import masked_fill_
     return masked_fill_(zeros_like(x), mask, grad / mask.sum()),
 
 
@@ -316,7 +316,7 @@ class LinalgVectorNormBackward0(Node):
     gradient taken with create_graph=True has its graph."""
 
     def apply(self, grad):
-        from .formula_ops import masked_fill_
+        from .pointwise import masked_fill_
         x, norm = self.saved("self"), self.saved("result")
         p, dims, keepdim = self.saved("ord"), self.saved("dim"), self.saved("keepdim")
         grad, norm = restore_reduced_dims([grad, norm], dims, keepdim, x.dim())
@@ -491,7 +491,8 @@ class StdBackward0(Node):
     """out = sqrt(var(self));  grad_self = var's gradient for grad / (2 out) (0 where out = 0)"""
 
     def apply(self, grad):
-        from .formula_ops import masked_fill_, mul_scalar
+        from .formula_ops import mul_scalar
+        from .pointwise import masked_fill_
         x, result = self.saved("self"), self.saved("result")  # PyTorch unpacks self first
         grad_var = masked_fill_(grad / mul_scalar(result, 2), result == 0, 0)
         return _var_backward(grad_var, x, self.saved("dim"), self.saved("correction"),
