@@ -108,11 +108,6 @@ def _run(T, fn, a, w, dtype):
     return result
 
 
-# The graph of a third derivative can still differ in the order in which the engine sums
-# two gradients of one tensor (AddBackward0's inputs swapped): see test_order_gaps.
-ORDER_GAPS = {"norm_p1_5", "index_put"}
-
-
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("name", CASES)
 def test_double_backward_matches_torch(name, dtype):
@@ -127,25 +122,12 @@ def test_double_backward_matches_torch(name, dtype):
                                else 1e-14, atol=0)
     assert actual.keys() == expected.keys()
     if "seconds" in expected:
-        if name not in ORDER_GAPS:
-            assert actual["second graphs"] == expected["second graphs"]
+        assert actual["second graphs"] == expected["second graphs"]
         for a2, e2 in zip(actual["seconds"], expected["seconds"], strict=True):
             assert (a2 is None) == (e2 is None)
             if e2 is not None:
                 np.testing.assert_allclose(a2, e2, rtol=1e-5 if dtype == "float32" else 1e-12,
                                            atol=1e-6 if dtype == "float32" else 1e-13)
-
-
-@pytest.mark.xfail(strict=True, reason="engine: order of two gradients summed in a third "
-                   "derivative (AddBackward0's inputs swapped)")
-@pytest.mark.parametrize("name", sorted(ORDER_GAPS))
-def test_order_gaps(name):
-    fn, shape, domain = CASES[name]
-    rng = np.random.default_rng(sum(map(ord, name)))
-    a = DOMAINS[domain](rng, shape)
-    w = rng.uniform(-1, 1, a.shape)
-    expected, actual = _run(torch, fn, a, w, "float64"), _run(ae, fn, a, w, "float64")
-    assert actual["second graphs"] == expected["second graphs"]
 
 
 def test_sum_with_dim_none_is_sum_dim_intlist():

@@ -172,8 +172,11 @@ class MulBackward0(Node):
     """out = self * other;  grad_self = grad * other,  grad_other = grad * self"""
 
     def apply(self, grad):
-        return (grad * self.saved("other") if self.needs_input_grad(0) else None,
-                grad * self.saved("self") if self.needs_input_grad(1) else None)
+        # other's gradient first: PyTorch's generated nodes compute their inputs' gradients in
+        # the alphabetical order of derivatives.yaml's keys ("other" < "self"), and the order
+        # the formulas' nodes are made in is the order a later backward through them runs in
+        grad_other = grad * self.saved("self") if self.needs_input_grad(1) else None
+        return grad * self.saved("other") if self.needs_input_grad(0) else None, grad_other
 
 
 @silent
@@ -193,9 +196,11 @@ class DivBackward0(Node):
         # saved for both formulas, so PyTorch saves and unpacks ``other`` unconditionally:
         # a second backward fails even when no input needs a gradient
         other = self.saved("other")
-        return (grad / other if self.needs_input_grad(0) else None,
-                -grad * ((self.saved("self") / other) / other)
-                if self.needs_input_grad(1) else None)
+        grad_other = None  # first (see MulBackward0); C++ evaluates ``*``'s right side first
+        if self.needs_input_grad(1):
+            ratio = (self.saved("self") / other) / other
+            grad_other = -grad * ratio
+        return grad / other if self.needs_input_grad(0) else None, grad_other
 
 
 class DivBackward2(DivBackward0):
@@ -246,7 +251,8 @@ class ReciprocalBackward0(Node):
 
     def apply(self, grad):
         result = self.saved("result")
-        return -grad * (result * result),
+        square = result * result  # C++ evaluates ``*``'s right side first
+        return -grad * square,
 
 
 @silent
@@ -298,12 +304,12 @@ class PowBackward1(Node):
         from .pointwise import where
         base, exponent = self.saved("self"), self.saved("exponent")
         grad_self = grad_exponent = None
+        if self.needs_input_grad(1):  # first: "exponent" < "self" (see MulBackward0)
+            grad_exponent = _pow_exponent_grad(grad, base, exponent, self.saved("result"))
         if self.needs_input_grad(0):
             from .formula_ops import sub_scalar
             grad_self = where(exponent == 0.0, 0.0,
                               grad * (exponent * pow(base, sub_scalar(exponent, 1))))
-        if self.needs_input_grad(1):
-            grad_exponent = _pow_exponent_grad(grad, base, exponent, self.saved("result"))
         return grad_self, grad_exponent
 
 

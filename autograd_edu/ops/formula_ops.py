@@ -133,10 +133,12 @@ class SigmoidBackwardBackward0(Node):
 
     def apply(self, grad):
         grad_output, output = self.saved("grad_output"), self.saved("output")
-        return (sigmoid_backward(grad, output) if self.needs_input_grad(0) else None,
-                grad * grad_output * add_scalar(mul_scalar(output, -2), 1)
-                if self.needs_input_grad(1)
-                else None)
+        grad_grad_output = sigmoid_backward(grad, output) if self.needs_input_grad(0) else None
+        grad_out = None
+        if self.needs_input_grad(1):  # C++ evaluates ``*``'s right side first
+            factor = add_scalar(mul_scalar(output, -2), 1)
+            grad_out = grad * grad_output * factor
+        return grad_grad_output, grad_out
 
 
 def sigmoid_backward(grad_output, output):
@@ -156,9 +158,10 @@ class SoftmaxBackwardDataBackward0(Node):
         grad_grad_output = grad_output = None
         if self.needs_input_grad(0):
             grad_grad_output = softmax_backward_data(grad, output, dim)
-        if self.needs_input_grad(1):
-            grad_output = (g_out * grad - (output * g_out).sum(dim, keepdim=True) * grad
-                           - g_out * (output * grad).sum(dim, keepdim=True))
+        if self.needs_input_grad(1):  # (a - b) - c with C++'s order: c, then b, then a
+            c = g_out * (output * grad).sum(dim, keepdim=True)
+            b = (output * g_out).sum(dim, keepdim=True) * grad
+            grad_output = (g_out * grad - b) - c
         return grad_grad_output, grad_output
 
 
@@ -240,9 +243,13 @@ class LogSoftmaxBackwardDataBackward0(Node):
 
     def apply(self, grad):
         g_out, output, dim = self.saved("grad_output"), self.saved("output"), self.saved("dim")
-        return (grad - (grad * output.exp()).sum(dim, True) if self.needs_input_grad(0) else None,
-                -g_out.sum(dim, True) * output.exp() * grad if self.needs_input_grad(1)
-                else None)
+        grad_grad_output = grad_output = None
+        if self.needs_input_grad(0):
+            grad_grad_output = grad - (grad * output.exp()).sum(dim, True)
+        if self.needs_input_grad(1):  # C++ evaluates ``*``'s right side, exp, first
+            exp = output.exp()
+            grad_output = -g_out.sum(dim, True) * exp * grad
+        return grad_grad_output, grad_output
 
 
 def log_softmax_backward_data(grad_output, output, dim):
@@ -271,13 +278,15 @@ class SoftplusBackwardBackward0(Node):
         from .pointwise import sigmoid
         g_out, x = self.saved("grad_output"), self.saved("self")
         beta, threshold = self.saved("beta"), self.saved("threshold")
-        grad_self = None
-        if self.needs_input_grad(1):
+        grad_grad_output = grad_self = None
+        if self.needs_input_grad(0):  # "grad_output" < "self" (see MulBackward0)
+            grad_grad_output = softplus_backward(grad, x, beta, threshold)
+        if self.needs_input_grad(1):  # softplus_double_backward(grad * grad_output, self)
+            grad = grad * g_out
             scaled = mul_scalar(x, beta)
             below = (scaled < threshold).type_as(grad)
-            grad_self = mul_scalar(sigmoid_backward(grad * g_out, sigmoid(scaled)) * below, beta)
-        return (softplus_backward(grad, x, beta, threshold) if self.needs_input_grad(0) else None,
-                grad_self)
+            grad_self = mul_scalar(sigmoid_backward(grad, sigmoid(scaled)) * below, beta)
+        return grad_grad_output, grad_self
 
 
 def softplus_backward(grad_output, self, beta, threshold):
@@ -298,11 +307,13 @@ class EluBackwardBackward0(Node):
 
     def apply(self, grad):
         g_out, x, alpha = self.saved("grad_output"), self.saved("self"), self.saved("alpha")
-        grad_self = None
+        grad_grad_output = grad_self = None
+        if self.needs_input_grad(0):  # "grad_output" < "self" (see MulBackward0)
+            grad_grad_output = elu_backward(grad, x, alpha)
         if self.needs_input_grad(1):
             grad_self = (elu_backward(mul_scalar(grad * g_out, 1), x, alpha)
                          * (x < 0).type_as(grad))  # input_scale = 1, a Scalar in C++
-        return (elu_backward(grad, x, alpha) if self.needs_input_grad(0) else None, grad_self)
+        return grad_grad_output, grad_self
 
 
 def elu_backward(grad_output, self, alpha):

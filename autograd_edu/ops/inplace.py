@@ -74,8 +74,11 @@ def _snapshot(self):
 
 def _clone_of(source):
     """PyTorch's ``original_self = self.clone()``: an in-place op whose derivative needs
-    ``self`` saves a (recorded) clone of it taken before the op, so a double backward
-    goes through ``CloneBackward0`` to ``self``'s old history."""
+    ``self`` saves a (recorded) clone of its old value, so a double backward goes through
+    ``CloneBackward0`` to ``self``'s old history. PyTorch clones right after making the
+    op's node, so the clone's node has the later sequence number (and runs first in a
+    backward through both); ``source`` is a snapshot the op does not change, so the
+    clone is taken after the op."""
     from .copying import clone
     return clone(source) if source.requires_grad else None
 
@@ -115,10 +118,9 @@ def apply_inplace(self, op, *args, check_overlap=check_write, region=None, **kwa
     if check_overlap is not None:
         check_overlap(self, tensors)
     source = _snapshot(self) if recording else self
-    original = _clone_of(source) if recording else None
     out = op(source, *args, **kwargs)
     if recording:
-        _save_original(out, source, original)
+        _save_original(out, source, _clone_of(source))
     if out._data.shape != self._data.shape:
         raise RuntimeError(msg.INPLACE_BROADCAST.format(
             shape=list(self._data.shape), broadcast=list(out._data.shape)))

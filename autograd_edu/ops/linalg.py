@@ -87,12 +87,12 @@ class MmBackward0(Node):
 
     def apply(self, grad):
         grad_self = grad_mat2 = None
+        if self.needs_input_grad(1):  # first: "mat2" < "self" (see MulBackward0)
+            grad_mat2 = _mat2_grad(grad, self.saved("self"), self.saved("mat2_sym_strides"),
+                                   self.saved("mat2_sym_sizes"))
         if self.needs_input_grad(0):
             grad_self = _mat1_grad(grad, self.saved("mat2"), self.saved("self_sym_strides"),
                                    self.saved("self_sym_sizes"))
-        if self.needs_input_grad(1):
-            grad_mat2 = _mat2_grad(grad, self.saved("self"), self.saved("mat2_sym_strides"),
-                                   self.saved("mat2_sym_sizes"))
         return grad_self, grad_mat2
 
 
@@ -197,10 +197,10 @@ class BmmBackward0(Node):
     """out[i] = self[i] @ mat2[i];  grad_self = grad @ mat2ᵀ,  grad_mat2 = selfᵀ @ grad"""
 
     def apply(self, grad):
+        grad_mat2 = self.saved("self").transpose(1, 2).bmm(grad) if self.needs_input_grad(1) \
+            else None  # first: "mat2" < "self" (see MulBackward0)
         return (grad.bmm(self.saved("mat2").transpose(1, 2)) if self.needs_input_grad(0)
-                else None,
-                self.saved("self").transpose(1, 2).bmm(grad) if self.needs_input_grad(1)
-                else None)
+                else None, grad_mat2)
 
 
 def bmm(self, mat2):
@@ -327,18 +327,21 @@ class AddmmBackward0(Node):
     grad_self = grad,  grad_mat1 = grad @ mat2ᵀ,  grad_mat2 = mat1ᵀ @ grad"""
 
     def apply(self, grad):
-        grad_mat1 = grad_mat2 = None
+        # in derivatives.yaml's key order mat1, mat2, self (see MulBackward0); PyTorch's
+        # maybe_multiply by a number (C++'s ``t * scalar``: MulBackward1) when it is not 1
+        from .formula_ops import mul_scalar
+        alpha, beta = self.saved("alpha"), self.saved("beta")
+        grad_mat1 = grad_mat2 = grad_self = None
         if self.needs_input_grad(1):
             grad_mat1 = _mat1_grad(grad, self.saved("mat2"), self.saved("mat1_sym_strides"),
                                    self.saved("mat1_sym_sizes"))
+            grad_mat1 = grad_mat1 if alpha == 1 else mul_scalar(grad_mat1, alpha)
         if self.needs_input_grad(2):
             grad_mat2 = _mat2_grad(grad, self.saved("mat1"), self.saved("mat2_sym_strides"),
                                    self.saved("mat2_sym_sizes"))
-        alpha, beta = self.saved("alpha"), self.saved("beta")  # PyTorch's maybe_multiply
-        if alpha != 1:
-            grad_mat1 = None if grad_mat1 is None else grad_mat1 * alpha
-            grad_mat2 = None if grad_mat2 is None else grad_mat2 * alpha
-        grad_self = None if not self.needs_input_grad(0) else grad if beta == 1 else grad * beta
+            grad_mat2 = grad_mat2 if alpha == 1 else mul_scalar(grad_mat2, alpha)
+        if self.needs_input_grad(0):
+            grad_self = grad if beta == 1 else mul_scalar(grad, beta)
         return grad_self, grad_mat1, grad_mat2
 
 

@@ -193,8 +193,11 @@ class ClampBackward0(Node):
         else:  # when min > max the output is max everywhere: min gets no gradient
             self_mask, min_mask, max_mask = (x >= lo) & (x <= hi), (x < lo) & (lo < hi), \
                 (x > hi) | (hi < lo)
-        return tuple(where(mask, grad, 0.0) if mask is not None and self.needs_input_grad(i)
-                     else None for i, mask in enumerate((self_mask, min_mask, max_mask)))
+        # min's and max's gradients before self's ("min, max" < "self": see MulBackward0)
+        grads = {i: where(mask, grad, 0.0) for i, mask in
+                 ((1, min_mask), (2, max_mask), (0, self_mask))
+                 if mask is not None and self.needs_input_grad(i)}
+        return tuple(grads.get(i) for i in range(3))
 
 
 def _scalar_overload(min, max):  # noqa: A002
@@ -254,8 +257,8 @@ class ClampMinBackward1(Node):
 
     def apply(self, grad):
         x, lo = self.saved("self"), self.saved("min")
-        return (where(x >= lo, grad, 0.0) if self.needs_input_grad(0) else None,
-                where(x < lo, grad, 0.0) if self.needs_input_grad(1) else None)
+        grad_min = where(x < lo, grad, 0.0) if self.needs_input_grad(1) else None  # first
+        return where(x >= lo, grad, 0.0) if self.needs_input_grad(0) else None, grad_min
 
 
 class ClampMaxBackward1(Node):
@@ -264,8 +267,8 @@ class ClampMaxBackward1(Node):
 
     def apply(self, grad):
         x, hi = self.saved("self"), self.saved("max")
-        return (where(x <= hi, grad, 0.0) if self.needs_input_grad(0) else None,
-                where(x > hi, grad, 0.0) if self.needs_input_grad(1) else None)
+        grad_max = where(x > hi, grad, 0.0) if self.needs_input_grad(1) else None  # first
+        return where(x <= hi, grad, 0.0) if self.needs_input_grad(0) else None, grad_max
 
 
 def _clamp_one_side(self, bound, name, numpy_fn, nodes):
@@ -305,11 +308,13 @@ class MinimumBackward0(Node):
 
 def _select_grad(grad, winner_if_greater, loser, node):
     """derivatives.yaml: ``where(self == other, grad / 2, grad).masked_fill_(self < other, 0)``;
-    the in-place masked_fill_ leaves each gradient at version 1."""
+    the in-place masked_fill_ leaves each gradient at version 1. other's gradient is made
+    first (see MulBackward0)."""
     from .formula_ops import div_scalar
-    return tuple(masked_fill_(where(winner_if_greater == loser, div_scalar(grad, 2), grad), mask, 0)
-                 if node.needs_input_grad(i) else None
-                 for i, mask in enumerate((winner_if_greater < loser, winner_if_greater > loser)))
+    grads = {i: masked_fill_(where(winner_if_greater == loser, div_scalar(grad, 2), grad), mask, 0)
+             for i, mask in ((1, winner_if_greater > loser), (0, winner_if_greater < loser))
+             if node.needs_input_grad(i)}
+    return grads.get(0), grads.get(1)
 
 
 def maximum(self, other):
@@ -331,8 +336,8 @@ class WhereBackward0(Node):
 
     def apply(self, grad):
         condition = self.saved("condition")
-        return (where(condition, grad, 0.0) if self.needs_input_grad(0) else None,
-                where(condition, 0.0, grad) if self.needs_input_grad(1) else None)
+        grad_other = where(condition, 0.0, grad) if self.needs_input_grad(1) else None  # first
+        return where(condition, grad, 0.0) if self.needs_input_grad(0) else None, grad_other
 
 
 def where(condition, input=None, other=None):  # noqa: A002
@@ -377,9 +382,11 @@ class RemainderBackward1(Node):
 
     def apply(self, grad):
         from .arithmetic import div
-        return (grad if self.needs_input_grad(0) else None,
-                -grad * div(self.saved("self"), self.saved("other"), rounding_mode="floor")
-                if self.needs_input_grad(1) else None)
+        grad_other = None
+        if self.needs_input_grad(1):  # C++ evaluates ``*``'s right side first
+            quotient = div(self.saved("self"), self.saved("other"), rounding_mode="floor")
+            grad_other = -grad * quotient
+        return grad if self.needs_input_grad(0) else None, grad_other
 
 
 def remainder(self, other):
@@ -550,7 +557,8 @@ class RsqrtBackward0(Node):
     def apply(self, grad):
         result = self.saved("result")
         from .formula_ops import mul_scalar
-        return mul_scalar(grad, -0.5) * result.pow(3),
+        cube = result.pow(3)  # C++ evaluates ``*``'s right side first
+        return mul_scalar(grad, -0.5) * cube,
 
 
 def rsqrt(self):

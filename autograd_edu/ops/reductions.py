@@ -26,12 +26,16 @@ from .summation import sum_like_torch
 def restore_reduced_dims(tensors, dims, keepdim, input_ndim):
     """Re-insert the dims a reduction removed (PyTorch's restore_reduced_dims), so
     reduced results broadcast against the input again. ``dims=None`` (a full
-    reduction) gives 0-d results, which broadcast already."""
+    reduction) gives 0-d results, which broadcast already. One tensor after the other, as
+    PyTorch's formulas call unsqueeze_multiple (the order the nodes are made in counts)."""
     if keepdim or not input_ndim or dims is None:
         return tensors
-    for d in sorted(dims):
-        tensors = [t.unsqueeze(d) for t in tensors]
-    return tensors
+    restored = []
+    for t in tensors:
+        for d in sorted(dims):
+            t = t.unsqueeze(d)
+        restored.append(t)
+    return restored
 
 
 def _expand_back(grad, sizes, dims, keepdim):
@@ -313,7 +317,8 @@ def argmin(self, dim=None, keepdim=False):
 class LinalgVectorNormBackward0(Node):
     """out = ‖self‖_p;  for p = 2: grad_self = grad * self / out (0 where out = 0).
     PyTorch's norm_backward, op by op (in-place ``masked_fill_``/``pow_`` included), so a
-    gradient taken with create_graph=True has its graph."""
+    gradient taken with create_graph=True has its graph; C++ evaluates the right side of
+    ``*`` first, so ``sgn()`` comes after the factor it multiplies."""
 
     def apply(self, grad):
         from .pointwise import masked_fill_
@@ -329,11 +334,18 @@ class LinalgVectorNormBackward0(Node):
         if p == float("inf"):
             x_abs = x.abs()
             mask = (x_abs == norm) | x_abs.isnan()
-            return x.sgn() * ((grad / mask.sum(dims, keepdim=True)) * mask),
+            share = (grad / mask.sum(dims, keepdim=True)) * mask
+            return x.sgn() * share,
         if p < 1:
-            scaled = x.sgn() * masked_fill_(x.abs().pow_(p - 1), x == 0, 0)
-            return scaled * grad * norm.pow(1 - p),
-        scaled = x.sgn() * x.abs().pow_(p - 1) if p < 2 else x * x.abs().pow_(p - 2)
+            factor = masked_fill_(x.abs().pow_(p - 1), x == 0, 0)
+            scaled = x.sgn() * factor
+            norm_factor = norm.pow(1 - p)
+            return scaled * grad * norm_factor,
+        if p < 2:
+            factor = x.abs().pow_(p - 1)
+            scaled = x.sgn() * factor
+        else:
+            scaled = x * x.abs().pow_(p - 2)
         return scaled * masked_fill_(grad / norm.pow(p - 1), norm == 0, 0),
 
 
@@ -463,19 +475,22 @@ def _reduced_count(shape, dims):
 
 
 def _var_backward(grad, x, dims, correction, keepdim):
-    """PyTorch's var_backward, op by op: ``(2 / (N - correction)) * grad * (x - mean)``."""
+    """PyTorch's var_backward, op by op: ``(2 / (N - correction)) * grad * (x - mean)``
+    (C++ evaluates ``*``'s right side, ``x - mean``, first)."""
     from .formula_ops import mul_scalar
     if x.dim() == 0 or dims is None:
         dof = x.numel() - correction
         if dof <= 0:  # 2 / 0: nan where x is its mean (inf * 0), inf elsewhere
             from .pointwise import where
             return grad * where(x == x.mean(), math.nan, math.inf)
-        return mul_scalar(grad, _c_ratio(2.0, dof)) * (x - x.mean())
+        centered = x - x.mean()
+        return mul_scalar(grad, _c_ratio(2.0, dof)) * centered
     if not keepdim and x.dim() > 1:  # a 1-d input's 0-d gradient broadcasts as it is
         for d in sorted(dims):
             grad = grad.unsqueeze(d)
     count = _reduced_count(x._data.shape, dims)
-    return mul_scalar(grad, _c_ratio(2.0, count - correction)) * (x - x.mean(dims, keepdim=True))
+    centered = x - x.mean(dims, keepdim=True)
+    return mul_scalar(grad, _c_ratio(2.0, count - correction)) * centered
 
 
 class VarBackward0(Node):
