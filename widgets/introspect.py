@@ -81,6 +81,8 @@ def saved_values(node):
 def _edu_saved(name, value):
     if value is None:
         return SavedInfo(name, "none")
+    if type(value) is tuple and any(hasattr(v, "saved_version") for v in value):
+        return _edu_saved_list(name, [v for v in value if v is not None], value)
     if not hasattr(value, "saved_version"):  # a plain value (alpha, dim, ...)
         return SavedInfo(name, "value", value=format_value(value))
     current = value.version_counter.version
@@ -97,6 +99,19 @@ def _edu_saved(name, value):
     if current != value.saved_version:
         info.state = "stale"
     return info
+
+
+def _edu_saved_list(name, saved, value):
+    """A list of saved tensors (index tensors): shown as PyTorch's attribute shows it, a
+    tuple of tensors, unless one of them was freed or changed (then unpacking raises)."""
+    if any(v.released for v in saved):
+        return SavedInfo(name, "tensor", state="freed")
+    stale = [v for v in saved if v.version_counter.version != v.saved_version]
+    if stale:
+        return SavedInfo(name, "tensor", state="stale", saved_version=stale[0].saved_version,
+                         current_version=stale[0].version_counter.version)
+    tensors = tuple(None if v is None else v.tensor for v in value)
+    return SavedInfo(name, "value", value=format_value(tensors))
 
 
 def _torch_saved(node, attr):

@@ -97,12 +97,23 @@ class SavedTensor:
             where = f", which is output {nr} of {short_name(producer)},"
         sizes = "[" + ", ".join(map(str, data.shape)) + "]"
         raise RuntimeError(msg.MODIFIED_INPLACE.format(
-            type=dtype.tensor_type, sizes=sizes, producer=where,
+            type=_type_string(dtype), sizes=sizes, producer=where,
             current=current, saved=self.saved_version))
 
     def release(self):
         self.released = True
         self.tensor = self.data = None
+
+
+def _is_saved_list(value):
+    """A list of saved tensors (tuple of SavedTensor | None), as ``record`` makes one."""
+    return type(value) is tuple and any(isinstance(v, SavedTensor) for v in value)
+
+
+def _type_string(dtype):
+    """PyTorch's ``Tensor::toString()``: the legacy class name ("torch.FloatTensor"), but
+    "CPUBoolType" for bool, which has no legacy class in that registry."""
+    return "CPUBoolType" if dtype.name == "bool" else dtype.tensor_type
 
 
 def short_name(node):
@@ -185,6 +196,8 @@ class Node:
         value = self._saved[name]
         if value is RELEASED:
             raise RuntimeError(msg.SECOND_BACKWARD)
+        if _is_saved_list(value):  # PyTorch's unpack_list: each in turn, None stays None
+            return tuple(v if v is None else v.unpack(self) for v in value)
         return value.unpack(self) if isinstance(value, SavedTensor) else value
 
     def __getattr__(self, attr):
@@ -200,6 +213,10 @@ class Node:
         for name, value in saved.items():
             if isinstance(value, SavedTensor):
                 value.release()
+            elif _is_saved_list(value):
+                for v in value:
+                    if v is not None:
+                        v.release()
             elif name in self._released_values:
                 saved[name] = RELEASED
 

@@ -249,8 +249,9 @@ def not_implemented_for(kernel, dtype):
 def record(node_cls, out, inputs, save=None, save_output=None):
     """Attach a new ``node_cls`` node to ``out`` (a Tensor or tuple of them) if
     any input requires grad and grad mode is on. ``save`` maps names to values
-    the derivative needs (tensors are saved with their version, other values
-    as they are); ``save_output`` names the output when the derivative uses it.
+    the derivative needs (tensors are saved with their version, as are the tensors
+    of a list or tuple, e.g. index tensors with None for slices; other values as
+    they are); ``save_output`` names the output when the derivative uses it.
     Returns ``out``."""
     if not needs_recording(*inputs):
         return out
@@ -263,6 +264,8 @@ def record(node_cls, out, inputs, save=None, save_output=None):
     saved = {}
     if save:
         for name, value in save.items():
+            if isinstance(value, list | tuple) and any(isinstance(v, Tensor) for v in value):
+                value = tuple(v if v is None else SavedTensor(v) for v in value)
             saved[name] = SavedTensor(value) if isinstance(value, Tensor) else value
     if save_output is not None:
         saved[save_output] = SavedTensor(outputs[0], is_output=True)

@@ -50,25 +50,33 @@ class IndexPutBackward0(Node):
     """out = self with ``values`` put at ``indices`` (added if accumulate);
     grad_self = grad (zeroed at indices unless accumulate),  grad_values = grad[indices]"""
 
-    _released_values = ("region",)  # PyTorch saves the index tensors
+    _released_values = ("region",)
 
     def apply(self, grad):
-        region = self.saved("region")
+        region, indices = _saved_region(self)
         grad_self = grad_values = None
         if self.needs_input_grad(0):
-            grad_self = grad if self.saved("accumulate") else _zeroed_at(grad, region)
+            grad_self = grad if self.saved("accumulate") else _zeroed_at(grad, region, indices)
         if self.needs_input_grad(1):
-            grad_values = _read_region(grad, region)
+            grad_values = _read_region(grad, region, indices)
         return grad_self, grad_values
 
 
-def _zeroed_at(grad, region):
+def _saved_region(node):
+    """A node's advanced index: the numpy ``region`` it indexes with, after unpacking the
+    index tensors PyTorch saves (``indices``, None for a slice): an index tensor changed
+    in place since makes backward raise, before the stale region is used."""
+    indices = node.saved("indices")
+    return node.saved("region"), indices
+
+
+def _zeroed_at(grad, region, indices):
     """``grad.index_put(indices, zeros_like(values), false)``: recorded as IndexPutBackward0
     (zeros need no gradient), so under create_graph the gradient keeps its history."""
     data = grad._data.copy()
     data[region] = 0
     return record(IndexPutBackward0, new_tensor(data, grad._dtype), (grad, None),
-                  {"region": region, "accumulate": False})
+                  {"indices": indices, "region": region, "accumulate": False})
 
 
 class IndexPutImplBackward0(IndexPutBackward0):
@@ -79,10 +87,11 @@ class IndexPutImplBackward0(IndexPutBackward0):
 class IndexBackward0(Node):
     """out = self[indices];  grad_self = zeros with grad added at indices"""
 
-    _released_values = ("region",)  # PyTorch saves the index tensors
+    _released_values = ("region",)
 
     def apply(self, grad):
-        return embed(grad, self.saved("sizes"), self.saved("region")),
+        region, indices = _saved_region(self)
+        return embed(grad, self.saved("sizes"), region, indices=indices),
 
 
 def _iterator_layout(t, region, shape):
@@ -114,19 +123,21 @@ def _iterator_layout(t, region, shape):
     return iterator_order(shape, operands)
 
 
-def _read_region(t, region):
+def _read_region(t, region, indices):
     data = t._data[region]
     if data.ndim > 1:  # copy into PyTorch's layout (numpy's own differs for strided sources)
         perm = _iterator_layout(t, region, data.shape)[::-1]
         data = data.transpose(perm).copy(order="C").transpose(np.argsort(perm))
     out = new_tensor(data, t._dtype)
-    return record(IndexBackward0, out, (t,), {"region": region, "sizes": t._data.shape})
+    return record(IndexBackward0, out, (t,), {"indices": indices, "region": region,
+                                              "sizes": t._data.shape})
 
 
-def embed(grad, sizes, region, node_cls=None, copy=False):
+def embed(grad, sizes, region, node_cls=None, copy=False, indices=None):
     """zeros(sizes) with ``grad`` added at ``region`` (repeated indices add up), or, with
     ``copy`` or a ``node_cls`` (select/slice backward), written there: PyTorch copies
-    into the zeros in those formulas, which keeps the sign of -0. (0. + -0. is 0.)."""
+    into the zeros in those formulas, which keeps the sign of -0. (0. + -0. is 0.).
+    ``indices``: the index tensors of an advanced ``region``, saved by the node."""
     data = np.zeros(sizes, grad._dtype.numpy)
     if copy or node_cls is not None:
         data[region] = grad._data
@@ -136,7 +147,7 @@ def embed(grad, sizes, region, node_cls=None, copy=False):
     if node_cls is None:  # PyTorch: _index_put_impl_(zeros, ..., accumulate=True), version 1
         bump_version(out)
         return record(IndexPutImplBackward0, out, (None, grad),
-                      {"region": region, "accumulate": True})
+                      {"indices": indices, "region": region, "accumulate": True})
     return record(node_cls, out, (grad,), {"region": region})
 
 
@@ -234,10 +245,10 @@ def _index_array(item):
 
 
 def getitem(self, index):
-    result, region = _apply_basic(self, index, skip_single_slice=False,
-                                  before_index_error=_connect_if_recorded)
+    result, region, indices = _apply_basic(self, index, skip_single_slice=False,
+                                           before_index_error=_connect_if_recorded)
     if region is not None:
-        return _read_region(result, region)
+        return _read_region(result, region, indices)
     if result is self:  # x[...] or x[:, :]: PyTorch returns an alias
         return _alias(self)
     return result
@@ -256,7 +267,8 @@ def _connect_if_recorded(t):
 
 
 def _apply_basic(self, index, skip_single_slice=True, before_index_error=None):
-    """Apply ints, slices, None and ... as views; return (view, advanced region or None).
+    """Apply ints, slices, None and ... as views; return (view, advanced region or None,
+    its index tensors: the given ones, new ones for lists and bools, None for slices).
 
     A slice that takes a whole dim is skipped (PyTorch's "slice optimization"), except
     when it is the only index of a read: ``x[:]`` is a ``SliceBackward0`` view but
@@ -278,7 +290,7 @@ def _apply_basic(self, index, skip_single_slice=True, before_index_error=None):
                   and i._data.ndim > 1)
     if n_real > self._data.ndim:
         raise IndexError(f"too many indices for tensor of dimension {self._data.ndim}")
-    result, dim, advanced = self, 0, []
+    result, dim, advanced, indices = self, 0, [], []
     source_dim = -1  # which dim of self the item indexes
     for item in items:
         if item is not None and item is not Ellipsis and not isinstance(item, bool):
@@ -286,15 +298,18 @@ def _apply_basic(self, index, skip_single_slice=True, before_index_error=None):
         if item is Ellipsis:
             skip = self._data.ndim - n_real
             advanced.extend([slice(None)] * skip)
+            indices.extend([None] * skip)
             dim += skip
             source_dim += skip
         elif item is None:
             result = unsqueeze(result, dim)
             advanced.append(slice(None))
+            indices.append(None)
             dim += 1
         elif isinstance(item, bool):
             result = unsqueeze(result, dim)
             advanced.append(np.array([0]) if item else np.array([], dtype=np.int64))
+            indices.append(new_tensor(advanced[-1], _dtypes.int64))
             dim += 1
         elif isinstance(item, int | np.integer):
             result = select(result, dim, int(item), reported_dim=source_dim)
@@ -302,6 +317,7 @@ def _apply_basic(self, index, skip_single_slice=True, before_index_error=None):
             if not (skip_slices and _is_whole(item, result._data.shape[dim])):
                 result = slice_dim(result, dim, item.start, item.stop, item.step)
             advanced.append(slice(None))
+            indices.append(None)
             dim += 1
         elif hasattr(item, "_data") and item._data.ndim == 0 and item._dtype.is_floating_point:
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
@@ -310,6 +326,8 @@ def _apply_basic(self, index, skip_single_slice=True, before_index_error=None):
         else:
             array = _index_array(item)
             advanced.append(array)
+            indices.append(item if isinstance(item, Tensor) else
+                           new_tensor(array, _dtypes.from_numpy_dtype(array.dtype)))
             dim += array.ndim if array.dtype == np.bool_ else 1
     if any(not isinstance(a, slice) for a in advanced):
         region = tuple(advanced)
@@ -319,8 +337,8 @@ def _apply_basic(self, index, skip_single_slice=True, before_index_error=None):
             if before_index_error is not None:
                 before_index_error(result)
             raise
-        return result, region
-    return result, None
+        return result, region, tuple(indices)
+    return result, None, None
 
 
 def _check_bounds(t, region):
@@ -396,11 +414,12 @@ def setitem(self, index, value):
     # the destination is recorded like any view; copy_/fill_/index_put_ then make
     # PyTorch's in-place checks on it (a view of a leaf, not the leaf, is refused)
     from .inplace import check_inplace
-    dst, region = _apply_basic(self, index, before_index_error=lambda t: check_inplace(t, value))
+    dst, region, indices = _apply_basic(self, index,
+                                        before_index_error=lambda t: check_inplace(t, value))
     if region is None:
         _copy_to(dst, value)
     else:
-        _index_put_(dst, region, _strip_leading_ones(value))
+        _index_put_(dst, region, indices, _strip_leading_ones(value))
 
 
 def _strip_leading_ones(value, always=False):
@@ -429,12 +448,12 @@ def _copy_to(dst, value):
         copy_(dst, source)
 
 
-def _index_put_(self, region, value):
+def _index_put_(self, region, indices, value):
     """``self[region] = value`` with PyTorch's index_put_ checks, written where indexed only."""
     from .inplace import apply_inplace
     # self's own memory (apply_inplace may hand _index_put a snapshot) if value reads it
     alias = self._data if np.shares_memory(self._data, value._data) else None
-    apply_inplace(self, _index_put, region, value, alias, region=region,
+    apply_inplace(self, _index_put, region, indices, value, alias, region=region,
                   check_overlap=lambda t, tensors: _check_index_put(t, region, value))
 
 
@@ -465,14 +484,15 @@ def _check_index_put(self, region, value):
                                                       src=value._dtype.c_name))
 
 
-def _index_put(self, region, value, alias=None):
+def _index_put(self, region, indices, value, alias=None):
     data = self._data.copy()
     if alias is not None:
         _index_put_in_order(data, alias, region, value._data)
     else:
         data[region] = values(value, self._dtype)
     out = new_tensor(data, self._dtype)
-    return record(IndexPutBackward0, out, (self, value), {"region": region, "accumulate": False})
+    return record(IndexPutBackward0, out, (self, value),
+                  {"indices": indices, "region": region, "accumulate": False})
 
 
 def _addresses(a):
@@ -556,8 +576,8 @@ class IndexSelectBackward0(Node):
     def apply(self, grad):
         d, index = self.saved("dim"), self.saved("index")
         data = np.zeros(self.saved("self_sym_sizes"), grad._dtype.numpy)
-        if data.ndim:
-            np.add.at(data, (slice(None),) * d + (index._data,), grad._data)
+        if data.ndim:  # a 0-d index selected one slice, keeping the dim
+            np.add.at(data, (slice(None),) * d + (index._data.reshape(-1),), grad._data)
         else:  # a 0-d self: its one element, once per index
             np.add.at(data.reshape(1), index._data.reshape(-1), grad._data.reshape(-1))
         out = bump_version(new_tensor(data, grad._dtype))  # zeros(...).index_add_(...)
@@ -600,6 +620,5 @@ def index_select(self, dim, index):
         raise IndexError("index out of range in self")
     out = np.take(self._data, positions, axis=d) if self._data.ndim else self._data.copy()
     out = new_tensor(out, self._dtype)
-    index = new_tensor(positions, index._dtype)
     return record(IndexSelectBackward0, out, (self,), {"dim": d, "index": index,
                                                        "self_sym_sizes": self._data.shape})

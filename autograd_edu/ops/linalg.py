@@ -71,6 +71,14 @@ def _same_dtype(a, b, op="mm"):
             b_c=CPP_TYPE_NAMES[b._dtype.name]))
 
 
+def _save_for_other(first, second):
+    """The saved operands of a product (name, tensor) x 2: each one only when the other
+    requires grad, since only the other's gradient uses it (PyTorch saves what a needed
+    derivative uses; ``grad_fn._saved_<name>`` is None otherwise)."""
+    (name_a, a), (name_b, b) = first, second
+    return {name_a: a if b.requires_grad else None, name_b: b if a.requires_grad else None}
+
+
 def _strides(t):
     """Strides in elements, as PyTorch reports them."""
     return tuple(s // t._data.itemsize for s in t._data.strides)
@@ -133,8 +141,7 @@ def mm(self, mat2):
     _same_dtype(a, b)
     _refuse_bool(dtype, "addmm_impl_cpu_")
     out = new_tensor(_product(values(a, dtype), values(b, dtype)), dtype)
-    return record(MmBackward0, out, (a, b), {"self": a if b.requires_grad else None,
-                                            "mat2": b if a.requires_grad else None,
+    return record(MmBackward0, out, (a, b), {**_save_for_other(("self", a), ("mat2", b)),
                                             "self_sym_sizes": a._data.shape,
                                             "mat2_sym_sizes": b._data.shape,
                                             "self_sym_strides": _strides(a),
@@ -165,7 +172,7 @@ def mv(self, vec):
     _same_dtype(a, b, "mv")
     _refuse_bool(dtype, "addmv_impl_cpu")
     out = new_tensor(_product(values(a, dtype), values(b, dtype)), dtype)
-    return record(MvBackward0, out, (a, b), {"self": a, "vec": b})
+    return record(MvBackward0, out, (a, b), _save_for_other(("self", a), ("vec", b)))
 
 
 class DotBackward0(Node):
@@ -190,7 +197,7 @@ def dot(self, tensor):
     # + 0.0: PyTorch's dot adds the products to a +0 (numpy's dot of one -0 product is -0)
     with np.errstate(all="ignore"):
         out = new_tensor(np.dot(values(a, dtype), values(b, dtype)) + 0.0, dtype)
-    return record(DotBackward0, out, (a, b), {"self": a, "tensor": b})
+    return record(DotBackward0, out, (a, b), _save_for_other(("self", a), ("tensor", b)))
 
 
 class BmmBackward0(Node):
@@ -216,7 +223,7 @@ def bmm(self, mat2):
     _same_dtype(a, b, "bmm")
     _refuse_bool(dtype, "bmm")
     out = new_tensor(_product(values(a, dtype), values(b, dtype)), dtype)
-    return record(BmmBackward0, out, (a, b), {"self": a, "mat2": b})
+    return record(BmmBackward0, out, (a, b), _save_for_other(("self", a), ("mat2", b)))
 
 
 def outer(self, vec2):
@@ -366,7 +373,7 @@ def addmm(self, mat1, mat2, *, beta=1, alpha=1):
             out, out.shape).copy()
     out = new_tensor(out, dtype)
     return record(AddmmBackward0, out, (bias, a, b),
-                  {"mat1": a if b.requires_grad else None, "mat2": b if a.requires_grad else None,
+                  {**_save_for_other(("mat1", a), ("mat2", b)),
                    "alpha": alpha, "beta": beta, "mat1_sym_sizes": a._data.shape,
                    "mat1_sym_strides": _strides(a), "mat2_sym_sizes": b._data.shape,
                    "mat2_sym_strides": _strides(b)})

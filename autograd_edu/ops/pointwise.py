@@ -600,9 +600,13 @@ class TruncBackward0(_ZeroGradient):
 
 class SgnBackward0(_ZeroGradient):
     """out = sgn(self) (sign, for real tensors);  grad_self = 0, as PyTorch's immutable
-    "efficient zero tensor" (in-place changes to it, or to a .grad it became, refused)"""
+    "efficient zero tensor" (in-place changes to it, or to a .grad it became, refused).
+    Unlike sign's, the formula (sgn_backward, written for complex tensors too) takes self
+    and the result: both are saved and unpacked, so an in-place change to either since
+    makes backward raise, as in PyTorch (abs's double backward goes through here)."""
 
     def apply(self, grad):
+        self.saved("self"), self.saved("result")  # the version checks, self first
         zero, = super().apply(grad)
         zero._zero = True
         return zero,
@@ -617,7 +621,7 @@ def sign(self):
 
 
 def sgn(self):
-    return _unary(SgnBackward0, _sign_of, self, keep_int=True)
+    return _unary(SgnBackward0, _sign_of, self, save_self=True, save_result=True, keep_int=True)
 
 
 def round(self, decimals=0):  # noqa: A001 - torch's name
