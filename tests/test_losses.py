@@ -1,6 +1,7 @@
 """Losses against PyTorch 2.13 (tests/oracle.py): nll_loss and cross_entropy with class
 weights, ignore_index, every reduction, unbatched and K-dimensional inputs, their
-checks and errors, gradients and grad_fn names; and the last digits of ``loss.item()``:
+checks and errors, gradients and grad_fn names, label smoothing (its whole graph); and
+the last digits of ``loss.item()``:
 PyTorch adds a batch's terms in a cascade of partial sums (LossNLL.cpp), and its
 log_softmax kernel reduces rows as SIMD vectors (see autograd_edu/nn/_softmax_kernels.py).
 """
@@ -133,6 +134,54 @@ for weight in [None, torch.tensor([1., 2., 0.5])]:
             if g.requires_grad:  # PyTorch's and our double-backward sums may differ in the
                 h, = torch.autograd.grad((g * g).sum(), x)  # last bit: 5 decimals
                 print([round(v, 5) for v in h.flatten().tolist()])
+""")
+
+
+program("cross_entropy_label_smoothing", """
+import torch
+F = torch.nn.functional
+
+def graph(node, depth=0):
+    while node is not None:
+        print("  " * depth + node.name())
+        nexts = [n for n, _ in node.next_functions if n is not None]
+        for n in nexts[1:]:
+            graph(n, depth + 1)
+        node = nexts[0] if nexts else None
+
+x = torch.tensor([[0.1, -1.2, 0.3], [0.5, 0.2, -0.7], [1.0, 0.0, 2.0], [-0.3, 0.8, 0.1]],
+                 requires_grad=True)
+w = torch.tensor([1.0, 2.0, 0.5])
+for target in [[0, 1, 2, 1], [0, -100, 2, 1], [-100, -100, -100, -100]]:
+    for weight in [None, w]:
+        for reduction in ["mean", "sum", "none"]:
+            for smoothing in [0.1, 1.0, -0.2]:
+                x.grad = None
+                loss = F.cross_entropy(x, torch.tensor(target), weight=weight,
+                                       reduction=reduction, label_smoothing=smoothing)
+                loss.sum().backward()
+                print(target, weight is not None, reduction, smoothing, loss, x.grad)
+loss = F.cross_entropy(x, torch.tensor([0, 1, -100, 2]), weight=w, label_smoothing=0.25)
+graph(loss.grad_fn)
+loss = torch.nn.CrossEntropyLoss(label_smoothing=0.2, ignore_index=1)(x, torch.tensor([0, 1, 2, 1]))
+graph(loss.grad_fn)
+print(loss)
+print(F.cross_entropy(x[0], torch.tensor(2), label_smoothing=0.3))
+k = torch.randn(2, 3, 4, generator=torch.Generator().manual_seed(1), requires_grad=True)
+loss = F.cross_entropy(k, torch.tensor([[0, 1, 2, 1], [2, 2, 0, 1]]), label_smoothing=0.1)
+loss.backward()
+print(loss, k.grad)
+p = torch.softmax(torch.tensor([[1.0, 2.0, 0.5], [0.0, 0.1, 3.0]]), 1).requires_grad_()
+loss = F.cross_entropy(x[:2], p, label_smoothing=0.3, weight=w)
+loss.backward()
+graph(loss.grad_fn)
+print(loss, p.grad)
+for bad in [1.5, 2]:
+    for tgt in [torch.tensor([0, 1, 2, 1]), torch.softmax(x, 1).detach()]:
+        try:
+            F.cross_entropy(x, tgt, label_smoothing=bad)
+        except RuntimeError as e:
+            print(e)
 """)
 
 

@@ -121,10 +121,19 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):  
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
                   reduce=None, reduction="mean", label_smoothing=0.0):  # noqa: A002
-    if label_smoothing:
-        raise NotImplementedError("autograd_edu's cross_entropy has no label_smoothing yet")
+    """PyTorch's composite (LossNLL.cpp), op for op, so the graph has its nodes: class
+    indices go to nll_loss of log_softmax; class probabilities (a float target) give
+    -Σ target · log p; label smoothing mixes in the loss against uniform targets."""
+    from ..ops.formula_ops import add_scalar, mul_scalar
     class_dim = 0 if input.dim() == 1 else 1
+    n_classes = input.shape[class_dim] if input.dim() else 1
+    if label_smoothing > 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: "
+                           f"{label_smoothing:g}")
     if target._dtype.is_floating_point:  # class probabilities: -Σ target · log p (· weight)
+        if label_smoothing > 0.0:
+            target = add_scalar(mul_scalar(target, 1 - label_smoothing),
+                                label_smoothing / n_classes)
         weighted = log_softmax(input, class_dim) * target
         if weight is not None:
             weighted = weighted * weight.view([-1 if d == class_dim else 1
@@ -135,8 +144,33 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             return -weighted.sum()
         from ..ops.formula_ops import div_scalar
         return div_scalar(-weighted.sum(), input.numel() // input.shape[class_dim])
-    return nll_loss(log_softmax(input, class_dim), target, weight, ignore_index=ignore_index,
-                    reduction=reduction)
+    log_p = log_softmax(input, class_dim)
+    loss = nll_loss(log_p, target, weight, ignore_index=ignore_index, reduction=reduction)
+    if not label_smoothing > 0.0:
+        return loss
+    return _label_smoothed(loss, log_p, target, weight, ignore_index, reduction,
+                           label_smoothing, class_dim)
+
+
+def _label_smoothed(loss, log_p, target, weight, ignore_index, reduction, smoothing, class_dim):
+    """PyTorch's cross_entropy_loss_label_smoothing: (1 - s)·nll + s/C · Σ_c -log p_c
+    (weighted, ignored targets left out, reduced like the nll term)."""
+    from ..ops.formula_ops import masked_select, mul_scalar
+    if weight is not None:
+        view = [weight.shape[0] if d == class_dim else 1 for d in range(log_p.dim())]
+        smooth = -(log_p * weight.view(view)).sum(class_dim)
+    else:
+        smooth = -log_p.sum(class_dim)
+    ignored = target == ignore_index
+    smooth.masked_fill_(ignored, 0.0)
+    if reduction == "mean":
+        kept = masked_select(target, ~ignored).flatten()
+        smooth = smooth.sum() / (weight.gather(0, kept).sum() if weight is not None
+                                 else (~ignored).sum())
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    n_classes = log_p.shape[class_dim]
+    return mul_scalar(loss, 1 - smoothing) + mul_scalar(smooth, smoothing / n_classes)
 
 
 def linear(input, weight, bias=None):  # noqa: A002
