@@ -19,6 +19,8 @@
 - a leaf's first ``.grad`` copy keeps the leaf's strides, those of size-1 dims too, and
   adding into a ``.grad`` that breaks the gradient layout contract warns, once per
   process and place (TORCH_WARN_ONCE; fuzz seed 214654);
+- the node of an in-place op whose result is cast back (``float32.mul_(float64)``) expects
+  a gradient of ``self``'s dtype: no cast of the incoming gradient (fuzz seed 220970);
 """
 import oracle
 import pytest
@@ -140,6 +142,28 @@ x = torch.tensor([-1.5, 2.0], requires_grad=True)
 x.sign().sum().backward(create_graph=True)
 x.sign().sum().backward(create_graph=True)
 print(x.grad, x.grad._is_zerotensor())
+""")
+
+
+program("inplace_cast_back_node_expects_self_dtype", """
+import torch
+x = torch.tensor([[-0.1, 0.3, -0.2], [0.9, 0.6, 0.3]], requires_grad=True)
+o = torch.tensor([[0.5, 0.1, -1.7], [1.5, -1.5, 1.8]], dtype=torch.float64, requires_grad=True)
+y = x.clamp(max=0.5)
+y.mul_(o)
+y.register_hook(lambda g: print("hook", g.dtype))
+y.grad_fn.register_prehook(lambda g: print("prehook", [t.dtype for t in g]))
+y.t().sigmoid_()
+g, h = torch.autograd.grad(y.sum(), [x, o], create_graph=True)
+node = g.grad_fn
+while node is not None:
+    print(node.name(), node.metadata if False else "")
+    node = node.next_functions[0][0] if node.next_functions else None
+print(g, h)
+z = x * 1
+z.div_(o)
+z.backward(torch.ones(2, 3))
+print(x.grad, o.grad)
 """)
 
 

@@ -179,6 +179,8 @@ def commit_inplace(self, out, region=None):
     self._version_counter.version += 1
     node = out._grad_fn
     if node is not None:
+        if out._dtype is not self._dtype:  # the node's output is ``self``, cast back
+            node._input_metadata = ((self._data.shape, self._dtype),)
         rebase_history(self, node)
         _rebind_saved_output(node, out, self)
 
