@@ -14,9 +14,12 @@ rounded once do, which numpy's own float32 ones do not; float64 keeps numpy's.
 """
 
 import functools
+import math
 import os
 
 import numpy as np
+
+from .. import _sleef
 
 
 @functools.cache
@@ -79,13 +82,32 @@ def _rows_in_order(x, axis):
     return np.expand_dims(total, axis)
 
 
-def exp_like_kernel(x):
-    """exp as the kernels' SIMD exp rounds it: float32 through double, float64 numpy's."""
-    return np.exp(x.astype(np.float64)).astype(x.dtype) if x.dtype == np.float32 else np.exp(x)
+def kernel_exp(x, axis, chunked):
+    """exp as the kernel along ``axis`` computes it: SLEEF's vector exp (``_sleef``), but
+    the other-dim kernels run the last ``inner % lanes`` positions of each block of the
+    dims after ``axis`` (``chunked``: log_softmax's blocks of ``128 KiB / dim_size``; else
+    the whole inner size) through the scalar ``std::exp`` of glibc."""
+    if axis == x.ndim - 1:
+        return _sleef.exp(x)
+    inner, lanes = x[(0,) * (axis + 1)].size, _lanes(x.dtype)
+    chunk = max(131072 // x.shape[axis] // x.itemsize, lanes) // lanes * lanes \
+        if chunked else inner
+    pos = np.arange(inner)
+    size = np.minimum(chunk, inner - pos // chunk * chunk)
+    vector = (pos % chunk < size - size % lanes).reshape(x.shape[axis + 1:])
+    if vector.all():
+        return _sleef.exp(x)
+    out = _glibc_exp(x)
+    return np.where(vector, _sleef.exp(x), out) if vector.any() else out
 
 
-def _log(x):
-    return np.log(x.astype(np.float64)).astype(x.dtype) if x.dtype == np.float32 else np.log(x)
+def _glibc_exp(x):
+    """``std::exp``: glibc's ``exp`` is Python's ``math.exp`` (numpy's differs in ~5% of
+    last bits); float32 rounds it (glibc's ``expf`` differs from that in ~0.1%)."""
+    if x.dtype == np.float32:
+        return np.exp(x.astype(np.float64)).astype(np.float32)
+    x = np.where(x > 710, np.inf, x)  # math.exp raises on overflow
+    return np.frompyfunc(math.exp, 1, 1)(x).astype(np.float64)
 
 
 def _sum_of(e, axis):
@@ -94,7 +116,7 @@ def _sum_of(e, axis):
 
 def softmax(x, axis):
     """softmax of float32/float64 ``x`` (at least 1-d) along ``axis``, PyTorch's way."""
-    e = exp_like_kernel(x - np.max(x, axis=axis, keepdims=True))
+    e = kernel_exp(x - np.max(x, axis=axis, keepdims=True), axis, chunked=False)
     total = _sum_of(e, axis)
     if axis == x.ndim - 1:
         return e * (x.dtype.type(1) / total)
@@ -104,4 +126,4 @@ def softmax(x, axis):
 def log_softmax(x, axis):
     """log_softmax of float32/float64 ``x`` (at least 1-d) along ``axis``."""
     shifted = x - np.max(x, axis=axis, keepdims=True)
-    return shifted - _log(_sum_of(exp_like_kernel(shifted), axis))
+    return shifted - _sleef.log(_sum_of(kernel_exp(shifted, axis, chunked=True), axis))

@@ -258,11 +258,11 @@ def log_softmax_backward_data(grad_output, output, dim):
     with np.errstate(all="ignore"):
         if g.dtype in (np.float32, np.float64) and g.ndim and g.size:
             # grad - exp(out) * Σ grad, the multiply-subtract fused by the compiler; exp as
-            # the SIMD kernel rounds it (see _softmax_kernels)
-            from ..nn._softmax_kernels import exp_like_kernel
+            # the kernel computes it (see _softmax_kernels)
+            from ..nn._softmax_kernels import kernel_exp
             out = values(output, grad_output._dtype)
-            data = fma(-exp_like_kernel(out), np.broadcast_to(softmax_kernel_sum(g, dim), g.shape),
-                       g, g.dtype)
+            data = fma(-kernel_exp(out, dim, chunked=True),
+                       np.broadcast_to(softmax_kernel_sum(g, dim), g.shape), g, g.dtype)
         else:
             data = g - np.exp(values(output, grad_output._dtype)) * softmax_kernel_sum(g, dim)
     return record(LogSoftmaxBackwardDataBackward0, new_tensor(data, grad_output._dtype),
