@@ -16,6 +16,7 @@ rounded once do, which numpy's own float32 ones do not; float64 keeps numpy's.
 import functools
 import math
 import os
+import re
 
 import numpy as np
 
@@ -83,22 +84,58 @@ def _rows_in_order(x, axis):
 
 
 def kernel_exp(x, axis, chunked):
-    """exp as the kernel along ``axis`` computes it: SLEEF's vector exp (``_sleef``), but
-    the other-dim kernels run the last ``inner % lanes`` positions of each block of the
-    dims after ``axis`` (``chunked``: log_softmax's blocks of ``128 KiB / dim_size``; else
-    the whole inner size) through the scalar ``std::exp`` of glibc."""
+    """exp as the kernel along ``axis`` computes it: SLEEF's vector exp (``_sleef``), except
+    at the positions an other-dim kernel leaves to its scalar loop, glibc's ``std::exp``."""
     if axis == x.ndim - 1:
         return _sleef.exp(x)
-    inner, lanes = x[(0,) * (axis + 1)].size, _lanes(x.dtype)
-    chunk = max(131072 // x.shape[axis] // x.itemsize, lanes) // lanes * lanes \
-        if chunked else inner
-    pos = np.arange(inner)
-    size = np.minimum(chunk, inner - pos // chunk * chunk)
-    vector = (pos % chunk < size - size % lanes).reshape(x.shape[axis + 1:])
+    vector = (_blocked_vector_positions if chunked else _split_vector_positions)(
+        x.shape[axis], x[(0,) * (axis + 1)].size, x.size // x.shape[axis], x.dtype)
+    vector = vector.reshape(x.shape[:axis] + (1,) + x.shape[axis + 1:])
     if vector.all():
         return _sleef.exp(x)
     out = _glibc_exp(x)
     return np.where(vector, _sleef.exp(x), out) if vector.any() else out
+
+
+def _blocked_vector_positions(dim_size, inner, total, dtype):
+    """``_vec_logsoftmax``/``_vec_log_softmax_backward`` cut the positions after the dim
+    into blocks of ``128 KiB / dim_size`` (a multiple of the lanes) and run the last
+    ``block % lanes`` positions of each through the scalar loop."""
+    lanes = _lanes(dtype)
+    chunk = max(131072 // dim_size // dtype.itemsize, lanes) // lanes * lanes
+    pos = np.arange(inner)
+    size = np.minimum(chunk, inner - pos // chunk * chunk)
+    return np.tile(pos % chunk < size - size % lanes, total // inner)
+
+
+def _split_vector_positions(dim_size, inner, total, dtype):
+    """``_vec_softmax`` splits the (outer, inner) positions evenly among the threads
+    (``at::parallel_for``); each thread takes whole vectors within a row of ``inner``
+    positions and within its share, the rest of the row (share) through the scalar loop."""
+    pos = np.arange(total)
+    share = -(-total // min(_torch_threads(), total))
+    begin = pos // share * share
+    end = np.minimum(begin + share, total)
+    row = pos - pos % inner
+    first, last = np.maximum(begin, row), np.minimum(end, row + inner)
+    lanes = _lanes(dtype)
+    return pos - first < (last - first) // lanes * lanes
+
+
+@functools.cache
+def _torch_threads():
+    """``at::get_num_threads()`` by default: ``OMP_NUM_THREADS`` if set, else the number
+    of physical cores."""
+    wanted = os.environ.get("OMP_NUM_THREADS", "")
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
+    try:
+        with open("/proc/cpuinfo") as info:
+            cores = set(re.findall(r"physical id\s*:\s*(\d+)[^\n]*\n(?:.*\n)*?core id\s*:\s*(\d+)",
+                                   info.read()))
+    except OSError:
+        cores = ()
+    return len(cores) or os.cpu_count() or 1
 
 
 def _glibc_exp(x):
@@ -110,14 +147,16 @@ def _glibc_exp(x):
     return np.frompyfunc(math.exp, 1, 1)(x).astype(np.float64)
 
 
-def _sum_of(e, axis):
-    return vector_row_sum(e) if axis == e.ndim - 1 else _rows_in_order(e, axis)
+def kernel_sum(x, axis):
+    """Σ ``x`` along ``axis`` (kept) as the kernels add: SIMD vectors along the last
+    dim, row after row otherwise."""
+    return vector_row_sum(x) if axis == x.ndim - 1 else _rows_in_order(x, axis)
 
 
 def softmax(x, axis):
     """softmax of float32/float64 ``x`` (at least 1-d) along ``axis``, PyTorch's way."""
     e = kernel_exp(x - np.max(x, axis=axis, keepdims=True), axis, chunked=False)
-    total = _sum_of(e, axis)
+    total = kernel_sum(e, axis)
     if axis == x.ndim - 1:
         return e * (x.dtype.type(1) / total)
     return e / total
@@ -126,4 +165,4 @@ def softmax(x, axis):
 def log_softmax(x, axis):
     """log_softmax of float32/float64 ``x`` (at least 1-d) along ``axis``."""
     shifted = x - np.max(x, axis=axis, keepdims=True)
-    return shifted - _sleef.log(_sum_of(kernel_exp(shifted, axis, chunked=True), axis))
+    return shifted - _sleef.log(kernel_sum(kernel_exp(shifted, axis, chunked=True), axis))

@@ -174,9 +174,9 @@ def softmax_kernel_sum(x, dim):
     """Σ ``x`` along ``dim`` (kept), added as PyTorch's softmax backward kernels add: along
     the last dim as SIMD vectors from the first terms on (``vec::reduce_all``; a sum of -0s
     is -0); along another dim row by row from +0 (the sign of zeros follows)."""
-    if x.ndim and dim == x.ndim - 1 and x.size and x.dtype in (np.float32, np.float64):
-        from ..nn._softmax_kernels import vector_row_sum
-        return vector_row_sum(x)
+    if x.ndim and x.size and x.dtype in (np.float32, np.float64):
+        from ..nn._softmax_kernels import kernel_sum
+        return kernel_sum(x, dim)
     last = x.ndim == 0 or dim == x.ndim - 1
     return np.sum(x, axis=dim if x.ndim else None, keepdims=True, initial=-0.0 if last else 0.0)
 
