@@ -21,13 +21,38 @@ which ``np.frexp`` yields here.
 
 import numpy as np
 
-from ._fma import fma32, fma64
+from ._fma import fma32, fma64, rounds_twice
 
 _F32 = np.float32
 
 
-def _fma(dtype):
-    return fma32 if dtype == _F32 else fma64
+class _Fma32Deferred:
+    """fma32 with its double-rounding check deferred: each ``a * b + c`` in float64 (the
+    product exact) rounded to float32, the float64 sums kept; ``doubtful()`` then checks
+    them all at once, and the few elements where one may round twice are redone with
+    fma32. (Checking per call would cost more than the arithmetic.)"""
+
+    def __init__(self):
+        self.sums = []
+
+    def __call__(self, a, b, c):
+        s = np.multiply(a, b, dtype=np.float64) + c
+        self.sums.append(s.ravel())
+        return s.astype(_F32)
+
+    def doubtful(self):
+        """Which elements had a sum that may round twice (the sums are elementwise)."""
+        return rounds_twice(np.stack(self.sums)).any(axis=0)
+
+
+def _float32_fast(fn, d):
+    """``fn(d, fma)`` run with _Fma32Deferred; its doubtful elements again with fma32."""
+    fma = _Fma32Deferred()
+    out = fn(d, fma)
+    redo = fma.doubtful().reshape(d.shape)
+    if redo.any():
+        out[redo] = fn(d[redo], fma32)
+    return out
 
 
 def _product_error(a, b, p):
@@ -56,13 +81,13 @@ def _add_p_p(x, y):  # dfadd_vf2_vf2_vf2 (|x| >= |y|)
     return s, (((x[0] - s) + y[0]) + x[1]) + y[1]
 
 
-def _mul_p_s(x, y):  # dfmul_vf2_vf2_vf
+def _mul_p_s(x, y, fma):  # dfmul_vf2_vf2_vf
     s = x[0] * y
-    return s, _fma(s.dtype)(x[1], y, _product_error(x[0], y, s))
+    return s, fma(x[1], y, _product_error(x[0], y, s))
 
 
-def _div_p_p(n, d):  # dfdiv_vf2_vf2_vf2
-    fma, one = _fma(n[0].dtype), n[0].dtype.type(1)
+def _div_p_p(n, d, fma):  # dfdiv_vf2_vf2_vf2
+    one = n[0].dtype.type(1)
     t = one / d[0]
     s = n[0] * t
     u = _product_error(t, n[0], s)
@@ -81,21 +106,21 @@ def exp(d):
     d = np.asarray(d)
     with np.errstate(all="ignore"):
         if d.dtype == _F32:
-            r = _exp32(d)
+            r = _float32_fast(_exp32, d)
             return np.where(d < -104, _F32(0), np.where(d > 100, _F32(np.inf), r))
         r = _exp64(d)
         return np.where(d < -1000, 0.0, np.where(d > 709.782712893383973096, np.inf, r))
 
 
-def _exp32(d):
+def _exp32(d, fma):
     q = np.rint(d * _F32(1.442695040888963407359924681001892137426645954152985934135449406931))
-    s = fma32(q, _F32(-0.693145751953125), d)
-    s = fma32(q, _F32(-1.428606765330187045e-06), s)
+    s = fma(q, _F32(-0.693145751953125), d)
+    s = fma(q, _F32(-1.428606765330187045e-06), s)
     u = _F32(0.000198527617612853646278381)
     for c in (0.00139304355252534151077271, 0.00833336077630519866943359,
               0.0416664853692054748535156, 0.166666671633720397949219, 0.5):
-        u = fma32(u, s, _F32(c))
-    u = _F32(1) + fma32(s * s, u, s)
+        u = fma(u, s, _F32(c))
+    u = _F32(1) + fma(s * s, u, s)
     # vldexp2: u * 2**(q>>1) * 2**(q - (q>>1)), the first product exact: one rounding
     return np.ldexp(u, _rint_int(q))
 
@@ -130,25 +155,30 @@ def _poly4(x, x2, c):  # estrin.h's POLY4
 def log(d):
     """SLEEF's ``xlogf_u1`` (float32) / ``xlog_u1`` (float64) of a float array."""
     d = np.asarray(d)
-    dtype = d.dtype.type
     with np.errstate(all="ignore"):
-        f, e = np.frexp(d)  # d = f * 2**e, f in [0.5, 1); m in [0.75, 1.5) as SLEEF's
-        low = f < 0.75
-        m = np.where(low, f * 2, f)
-        e = (e - low).astype(dtype)
-        if dtype == _F32:
-            s = _mul_p_s((_F32(0.69314718246459960938), _F32(-1.904654323148236017e-09)), e)
-        else:
-            s = _mul_p_s((0.693147180559945286226764, 2.319046813846299558417771e-17), e)
-        x = _div_p_p(_add2_s_s(dtype(-1), m), _add2_s_s(dtype(1), m))
-        x2 = x[0] * x[0]
-        if dtype == _F32:
-            t = fma32(fma32(_F32(0.3027294874), x2, _F32(0.3996108174)), x2, _F32(0.6666694880))
-        else:
-            c, x4 = _LOG64_POLY, x2 * x2
-            t = fma64(x4 * x4, fma64(x4, c[0], fma64(x2, c[1], c[2])), _poly4(x2, x4, c[3:]))
-        s = _add_p_p(s, (x[0] * 2, x[1] * 2))
-        s = _add_p_s(s, x2 * x[0] * t)
-        r = s[0] + s[1]
-        r = np.where(d == np.inf, d, np.where((d < 0) | np.isnan(d), dtype(np.nan), r))
-        return np.where(d == 0, dtype(-np.inf), r)
+        # (fma32 itself: log's exact terms sit on float32 ties too often to defer its check)
+        return _log(d, fma32 if d.dtype == _F32 else fma64)
+
+
+def _log(d, fma):
+    dtype = d.dtype.type
+    f, e = np.frexp(d)  # d = f * 2**e, f in [0.5, 1); m in [0.75, 1.5) as SLEEF's
+    low = f < 0.75
+    m = np.where(low, f * 2, f)
+    e = (e - low).astype(dtype)
+    if dtype == _F32:
+        s = _mul_p_s((_F32(0.69314718246459960938), _F32(-1.904654323148236017e-09)), e, fma)
+    else:
+        s = _mul_p_s((0.693147180559945286226764, 2.319046813846299558417771e-17), e, fma)
+    x = _div_p_p(_add2_s_s(dtype(-1), m), _add2_s_s(dtype(1), m), fma)
+    x2 = x[0] * x[0]
+    if dtype == _F32:
+        t = fma(fma(_F32(0.3027294874), x2, _F32(0.3996108174)), x2, _F32(0.6666694880))
+    else:
+        c, x4 = _LOG64_POLY, x2 * x2
+        t = fma64(x4 * x4, fma64(x4, c[0], fma64(x2, c[1], c[2])), _poly4(x2, x4, c[3:]))
+    s = _add_p_p(s, (x[0] * 2, x[1] * 2))
+    s = _add_p_s(s, x2 * x[0] * t)
+    r = s[0] + s[1]
+    r = np.where(d == np.inf, d, np.where((d < 0) | np.isnan(d), dtype(np.nan), r))
+    return np.where(d == 0, dtype(-np.inf), r)
