@@ -72,14 +72,21 @@ def fma32(a, b, c):
     p = np.multiply(a, b, dtype=np.float64)
     s = p + c
     out = s.astype(np.float32)
-    bits = s.view(np.int64)
-    tie = ((bits & 0x1FFFFFFF) == 0x10000000) | ((np.abs(s) < 2.0**-126) & (s != 0))
-    if np.any(tie):
+    tie = rounds_twice(s)
+    if tie.any():
         shape = s.shape
         pt = p[tie] if p.shape == shape else np.broadcast_to(p, shape)[tie]
         ct = np.broadcast_to(c, shape)[tie].astype(np.float64)
         out[tie] = _round_to_odd_sum(pt, ct).astype(np.float32)
     return out
+
+
+def rounds_twice(s):
+    """Where rounding the float64 ``s`` (an exact product plus a float32) to float32 may
+    differ from rounding the exact value once: ``s`` on a float32 tie, or subnormal."""
+    tie = (s.view(np.int64) & 0x1FFFFFFF) == 0x10000000
+    tiny = np.abs(s) < 2.0**-126
+    return tie | (tiny & (s != 0)) if tiny.any() else tie
 
 
 def _split(a):

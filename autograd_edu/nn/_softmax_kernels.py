@@ -14,9 +14,14 @@ rounded once do, which numpy's own float32 ones do not; float64 keeps numpy's.
 """
 
 import functools
+import math
 import os
+import re
 
 import numpy as np
+
+from .. import _sleef
+from .._fma import fma32
 
 
 @functools.cache
@@ -56,8 +61,11 @@ def _in_order(x):
     return total
 
 
-def vector_row_sum(x):
-    """``vec::reduce_all(+)`` over the last axis of ``x`` (kept as a size-1 axis)."""
+def vector_row_sum(x, factors=None):
+    """``vec::reduce_all(+)`` over the last axis of ``x`` (kept as a size-1 axis).
+    ``factors=(g, y)`` with ``x = g * y``: ``map2_reduce_all``'s sum of products, whose
+    tail PyTorch's float32 kernel adds with a fused multiply-add when there is a single
+    row (measured on the AVX512 build; several rows, or float64, are not fused)."""
     lanes, n = _lanes(x.dtype), x.shape[-1]
     if n < lanes:  # one partial vector: its lanes one by one
         return _in_order(x)[..., None]
@@ -66,8 +74,11 @@ def vector_row_sum(x):
     for d in range(lanes, full, lanes):
         acc = acc + x[..., d:d + lanes]
     if full < n:  # the tail is added to the first lanes only
-        acc = acc.copy()
-        acc[..., :n - full] += x[..., full:]
+        acc, head = acc.copy(), (..., slice(0, n - full))
+        if factors is not None and x.dtype == np.float32 and x.size == n:
+            acc[head] = fma32(factors[0][..., full:], factors[1][..., full:], acc[head])
+        else:
+            acc[head] += x[..., full:]
     return _lanes_total(acc)[..., None]
 
 
@@ -79,23 +90,80 @@ def _rows_in_order(x, axis):
     return np.expand_dims(total, axis)
 
 
-def exp_like_kernel(x):
-    """exp as the kernels' SIMD exp rounds it: float32 through double, float64 numpy's."""
-    return np.exp(x.astype(np.float64)).astype(x.dtype) if x.dtype == np.float32 else np.exp(x)
+def kernel_exp(x, axis, chunked):
+    """exp as the kernel along ``axis`` computes it: SLEEF's vector exp (``_sleef``), except
+    at the positions an other-dim kernel leaves to its scalar loop, glibc's ``std::exp``."""
+    if axis == x.ndim - 1:
+        return _sleef.exp(x)
+    vector = (_blocked_vector_positions if chunked else _split_vector_positions)(
+        x.shape[axis], x[(0,) * (axis + 1)].size, x.size // x.shape[axis], x.dtype)
+    vector = vector.reshape(x.shape[:axis] + (1,) + x.shape[axis + 1:])
+    if vector.all():
+        return _sleef.exp(x)
+    out = _glibc_exp(x)
+    return np.where(vector, _sleef.exp(x), out) if vector.any() else out
 
 
-def _log(x):
-    return np.log(x.astype(np.float64)).astype(x.dtype) if x.dtype == np.float32 else np.log(x)
+def _blocked_vector_positions(dim_size, inner, total, dtype):
+    """``_vec_logsoftmax``/``_vec_log_softmax_backward`` cut the positions after the dim
+    into blocks of ``128 KiB / dim_size`` (a multiple of the lanes) and run the last
+    ``block % lanes`` positions of each through the scalar loop."""
+    lanes = _lanes(dtype)
+    chunk = max(131072 // dim_size // dtype.itemsize, lanes) // lanes * lanes
+    pos = np.arange(inner)
+    size = np.minimum(chunk, inner - pos // chunk * chunk)
+    return np.tile(pos % chunk < size - size % lanes, total // inner)
 
 
-def _sum_of(e, axis):
-    return vector_row_sum(e) if axis == e.ndim - 1 else _rows_in_order(e, axis)
+def _split_vector_positions(dim_size, inner, total, dtype):
+    """``_vec_softmax`` splits the (outer, inner) positions evenly among the threads
+    (``at::parallel_for``); each thread takes whole vectors within a row of ``inner``
+    positions and within its share, the rest of the row (share) through the scalar loop."""
+    pos = np.arange(total)
+    share = -(-total // min(_torch_threads(), total))
+    begin = pos // share * share
+    end = np.minimum(begin + share, total)
+    row = pos - pos % inner
+    first, last = np.maximum(begin, row), np.minimum(end, row + inner)
+    lanes = _lanes(dtype)
+    return pos - first < (last - first) // lanes * lanes
+
+
+@functools.cache
+def _torch_threads():
+    """``at::get_num_threads()`` by default: ``OMP_NUM_THREADS`` if set, else the number
+    of physical cores."""
+    wanted = os.environ.get("OMP_NUM_THREADS", "")
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
+    try:
+        with open("/proc/cpuinfo") as info:
+            cores = set(re.findall(r"physical id\s*:\s*(\d+)[^\n]*\n(?:.*\n)*?core id\s*:\s*(\d+)",
+                                   info.read()))
+    except OSError:
+        cores = ()
+    return len(cores) or os.cpu_count() or 1
+
+
+def _glibc_exp(x):
+    """``std::exp``: glibc's ``exp`` is Python's ``math.exp`` (numpy's differs in ~5% of
+    last bits); float32 rounds it (glibc's ``expf`` differs from that in ~0.1%)."""
+    if x.dtype == np.float32:
+        return np.exp(x.astype(np.float64)).astype(np.float32)
+    x = np.where(x > 710, np.inf, x)  # math.exp raises on overflow
+    return np.frompyfunc(math.exp, 1, 1)(x).astype(np.float64)
+
+
+def kernel_sum(x, axis, factors=None):
+    """Σ ``x`` along ``axis`` (kept) as the kernels add: SIMD vectors along the last
+    dim (``factors``: see vector_row_sum), row after row otherwise."""
+    return vector_row_sum(x, factors) if axis == x.ndim - 1 else _rows_in_order(x, axis)
 
 
 def softmax(x, axis):
     """softmax of float32/float64 ``x`` (at least 1-d) along ``axis``, PyTorch's way."""
-    e = exp_like_kernel(x - np.max(x, axis=axis, keepdims=True))
-    total = _sum_of(e, axis)
+    e = kernel_exp(x - np.max(x, axis=axis, keepdims=True), axis, chunked=False)
+    total = kernel_sum(e, axis)
     if axis == x.ndim - 1:
         return e * (x.dtype.type(1) / total)
     return e / total
@@ -104,4 +172,4 @@ def softmax(x, axis):
 def log_softmax(x, axis):
     """log_softmax of float32/float64 ``x`` (at least 1-d) along ``axis``."""
     shifted = x - np.max(x, axis=axis, keepdims=True)
-    return shifted - _log(_sum_of(exp_like_kernel(shifted), axis))
+    return shifted - _sleef.log(kernel_sum(kernel_exp(shifted, axis, chunked=True), axis))

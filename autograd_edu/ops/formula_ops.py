@@ -165,13 +165,13 @@ class SoftmaxBackwardDataBackward0(Node):
         return grad_grad_output, grad_output
 
 
-def softmax_kernel_sum(x, dim):
+def softmax_kernel_sum(x, dim, factors=None):
     """Σ ``x`` along ``dim`` (kept), added as PyTorch's softmax backward kernels add: along
     the last dim as SIMD vectors from the first terms on (``vec::reduce_all``; a sum of -0s
     is -0); along another dim row by row from +0 (the sign of zeros follows)."""
-    if x.ndim and dim == x.ndim - 1 and x.size and x.dtype in (np.float32, np.float64):
-        from ..nn._softmax_kernels import vector_row_sum
-        return vector_row_sum(x)
+    if x.ndim and x.size and x.dtype in (np.float32, np.float64):
+        from ..nn._softmax_kernels import kernel_sum
+        return kernel_sum(x, dim, factors)
     last = x.ndim == 0 or dim == x.ndim - 1
     return np.sum(x, axis=dim if x.ndim else None, keepdims=True, initial=-0.0 if last else 0.0)
 
@@ -192,7 +192,7 @@ def softmax_backward_data(grad_output, output, dim):
             g, y = g.astype(np.float32), y.astype(np.float32)
         grad_input = y * (g - _fused_sum_of_products(g, y, dim))
     else:
-        grad_input = y * (g - softmax_kernel_sum(g * y, dim))
+        grad_input = y * (g - softmax_kernel_sum(g * y, dim, factors=(g, y)))
     out = new_tensor(grad_input, grad_output._dtype)
     return record(SoftmaxBackwardDataBackward0, out, (grad_output, output),
                   {"grad_output": grad_output, "output": output, "dim": dim})
@@ -257,11 +257,11 @@ def log_softmax_backward_data(grad_output, output, dim):
     with np.errstate(all="ignore"):
         if g.dtype in (np.float32, np.float64) and g.ndim and g.size:
             # grad - exp(out) * Σ grad, the multiply-subtract fused by the compiler; exp as
-            # the SIMD kernel rounds it (see _softmax_kernels)
-            from ..nn._softmax_kernels import exp_like_kernel
+            # the kernel computes it (see _softmax_kernels)
+            from ..nn._softmax_kernels import kernel_exp
             out = values(output, grad_output._dtype)
-            data = fma(-exp_like_kernel(out), np.broadcast_to(softmax_kernel_sum(g, dim), g.shape),
-                       g, g.dtype)
+            data = fma(-kernel_exp(out, dim, chunked=True),
+                       np.broadcast_to(softmax_kernel_sum(g, dim), g.shape), g, g.dtype)
         else:
             data = g - np.exp(values(output, grad_output._dtype)) * softmax_kernel_sum(g, dim)
     return record(LogSoftmaxBackwardDataBackward0, new_tensor(data, grad_output._dtype),
