@@ -8,7 +8,9 @@
 - ``retain_grad`` copies a first gradient contiguous, whatever the layouts of the tensor
   and of the gradient (PyTorch's retain_grad hook: ``grad.clone(Contiguous)``);
 - ``max()``/``min()`` of all elements give a zero result PyTorch's sign: its kernel
-  keeps, of equal values in a vector lane, the later one (fuzz seed 165560);
+  keeps, of equal values in a vector lane, the later one (fuzz seed 165560); ``amax`` and
+  ``amin`` replay their kernel's order over TensorIterator's dims (a scalar step keeps
+  the first of equal values, a vector step the second), for any dims and layout;
 - ``mse_loss_backward`` computes in the common dtype of input, target and gradient and
   writes a tensor of the input's dtype, so under create_graph a float32 input's gradient
   comes from MseLossBackwardBackward0, not from a cast (fuzz seed 156809);
@@ -164,6 +166,30 @@ z = x * 1
 z.div_(o)
 z.backward(torch.ones(2, 3))
 print(x.grad, o.grad)
+""")
+
+
+program("amax_amin_signed_zeros", """
+import random
+import torch
+random.seed(1)
+for trial in range(250):
+    shape = [random.choice([1, 2, 3, 5, 8, 16, 17, 33]) for _ in range(random.randint(1, 3))]
+    x = torch.tensor([random.choice([0., -0., -1.]) for _ in range(torch.Size(shape).numel())],
+                     dtype=random.choice([torch.float32, torch.float64])).reshape(shape)
+    r = random.random()
+    if x.dim() > 1 and r < 0.3:
+        order = list(range(x.dim()))
+        random.shuffle(order)
+        x = x.permute(order)
+    elif r < 0.45 and x.shape[-1] > 2:
+        x = x[..., ::2]
+    k = random.randint(0, x.dim())
+    dims = tuple(sorted(random.sample(range(x.dim()), k)))
+    for name in ["amax", "amin"]:
+        res = getattr(x, name)(dims, random.random() < 0.3) if dims else getattr(x, name)()
+        print(trial, name, tuple(x.shape), dims, torch.signbit(res).int().flatten().tolist())
+print(res)
 """)
 
 

@@ -48,15 +48,19 @@ def storage_size(base_geometry):
     return 1 + sum((n - 1) * s for n, s in zip(sizes, base_strides, strict=True))
 
 
-def iterator_order(shape, operands):
+def iterator_order(shape, operands, reduced_first=False):
     """The order of dims (fastest first) in which PyTorch's TensorIterator lays out a new
     result (``reorder_dimensions``): an insertion sort of the dims by the strides of the
     operands (``operands``: one list of strides each, in order), the first operand that
     tells two dims apart deciding; a stride 0 tells nothing, equal strides fall back to
-    the sizes. ``empty_like`` (clone's ``preserve_format``) orders a tensor's dims alike."""
+    the sizes. ``empty_like`` (clone's ``preserve_format``) orders a tensor's dims alike.
+    ``reduced_first``: a reduction, whose first operand (the output, stride 0 along the
+    reduced dims) moves the reduced dims to the front."""
     def should_swap(d0, d1):
-        for op in operands:
+        for k, op in enumerate(operands):
             s0, s1 = op[d0], op[d1]
+            if reduced_first and k == 0 and (s0 == 0) != (s1 == 0):
+                return 1 if s1 == 0 else -1
             if s0 == 0 or s1 == 0:
                 continue
             if s0 != s1:

@@ -20,6 +20,7 @@ from ._common import (
     wrap_dims,
 )
 from ._memory import copy_in_torch_layout
+from ._tie_order import extreme_of_all, extreme_over_dims
 from .summation import sum_like_torch
 
 
@@ -214,7 +215,7 @@ def _extreme(self, dim, keepdim, other, name, arg_fn, full_node, dim_node, retur
     if dim is None:
         if self._data.size == 0:
             raise RuntimeError(msg.REDUCE_EMPTY.format(op=name))
-        out = new_tensor(_extreme_of_all(self._data, name), self._dtype)
+        out = new_tensor(extreme_of_all(self._data, name), self._dtype)
         return record(full_node, out, (self,), {"self": self}, save_output="result")
     d = wrap_dim(dim, self._data.ndim)
     if self._data.ndim and self._data.shape[d] == 0:
@@ -234,36 +235,6 @@ def _extreme(self, dim, keepdim, other, name, arg_fn, full_node, dim_node, retur
     record(dim_node, out, (self,), {"dim": d, "keepdim": keepdim, "indices": idx,
                                     "self_sym_sizes": self._data.shape})
     return return_type(out, idx)
-
-
-def _extreme_of_all(data, name):
-    """``max()``/``min()`` of all elements: numpy's value, but a zero gets the sign that
-    PyTorch's kernel gives it. That kernel (``reduce_all``, whose AVX2 build PyTorch also
-    runs on AVX512 CPUs) reads the contiguous elements into vector lanes (4 float64 or 8
-    float32), element ``i`` into lane ``i % lanes``, keeps each lane's extreme, then
-    combines the lanes: float64 one by one, float32 as a tree. x86's max/min instructions
-    return their second operand on a tie (0. against -0.), so of equal values the later
-    one wins (checked against torch on random mixes of 0., -0. and other values)."""
-    value = getattr(np, name)(data)
-    if value != 0 or data.dtype not in (np.float32, np.float64):
-        return value
-    better = np.greater if name == "max" else np.less
-
-    def winner(seq):  # a lane (or a short tensor) folded in order: the last extreme
-        best = getattr(np, name)(seq)
-        return seq[np.flatnonzero(seq == best)[-1]]
-
-    def pick(x, y):  # one vector max/min: the second operand on a tie
-        return x if better(x, y) else y
-    flat = np.ascontiguousarray(data).ravel()
-    lanes = 4 if flat.dtype == np.float64 else 8
-    if flat.size < lanes:
-        return winner(flat)
-    lane = [winner(flat[j::lanes]) for j in range(lanes)]
-    if lanes == 4:
-        return winner(np.array(lane))
-    return pick(pick(pick(lane[0], lane[4]), pick(lane[2], lane[6])),
-                pick(pick(lane[1], lane[5]), pick(lane[3], lane[7])))
 
 
 def _nan_first_argmax(data, axis):
@@ -615,24 +586,11 @@ def _amax_amin(self, dim, keepdim, numpy_fn, node_cls):
                 raise IndexError(msg.REDUCE_EMPTY_DIM.format(op=name, dim=d))
     dims = reduced_dims(dim, self._data.ndim)
     axis = np_axis(dims, self.dim())
-    data = numpy_fn(self._data, axis=axis, keepdims=keepdim)
-    if np.any(data == 0) and self._dtype.is_floating_point:
-        data = _first_zero_sign(self._data, axis, keepdim, data)
+    data = extreme_over_dims(self._data, dims, name, numpy_fn(self._data, axis=axis,
+                                                               keepdims=keepdim))
     out = _reduced(data, self._dtype)
     return record(node_cls, out, (self,), {"self": self, "dim": dims, "keepdim": keepdim},
                   save_output="result")
-
-
-def _first_zero_sign(x, axis, keepdim, result):
-    """PyTorch's amax/amin keep the first of tied values (0. and -0. tie): a zero result
-    takes the sign of the first zero along the reduced dims (numpy's may not)."""
-    axes = tuple(range(x.ndim)) if axis is None else tuple(axis)
-    rest = [d for d in range(x.ndim) if d not in axes]
-    moved = np.transpose(x, rest + list(axes)).reshape([x.shape[d] for d in rest] + [-1])
-    first_zero = np.take_along_axis(moved, np.argmax(moved == 0, axis=-1)[..., None], axis=-1)
-    signed = np.where(result.reshape(first_zero.shape[:-1]) == 0, first_zero[..., 0],
-                      result.reshape(first_zero.shape[:-1]))
-    return signed.reshape(result.shape)
 
 
 def amax(self, dim=(), keepdim=False):
