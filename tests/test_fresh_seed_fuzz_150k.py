@@ -15,7 +15,8 @@
   writes a tensor of the input's dtype, so under create_graph a float32 input's gradient
   comes from MseLossBackwardBackward0, not from a cast (fuzz seed 156809);
 - a custom Function that marks a (recorded) input dirty resets its ``.grad`` to None,
-  keeping its hooks and retain_grad (fuzz seed 200430);
+  keeping its hooks and retain_grad (fuzz seed 200430), also when its view rules then
+  refuse it (fuzz seed 280328);
 - gradients meeting sgn's immutable zero tensor are added as PyTorch's add_zerotensor
   does (a copy of the other one: -0. stays -0.), unless added in place (fuzz seed 203928);
 - a leaf's first ``.grad`` copy keeps the leaf's strides, those of size-1 dims too, and
@@ -120,6 +121,15 @@ z = torch.ones(2)
 z.grad = torch.ones(2)
 Double.apply(z)
 print(z.grad)
+leaf = torch.tensor(-0.64, dtype=torch.float64, requires_grad=True)
+view = leaf.reshape(1, -1)
+view.retain_grad()
+view.sum().backward()
+try:
+    Double.apply(view)
+except RuntimeError as e:
+    print(e)
+print(view.grad, view._version, leaf)
 """)
 
 

@@ -154,6 +154,8 @@ def _wrap_outputs(ctx, args, outs, dirty, recording):
                 if o._grad_fn is None and o.requires_grad:  # C++ is_leaf(): no regeneration
                     raise RuntimeError(msg.INPLACE_LEAF_CUSTOM_FUNCTION)
                 if o._base is not None and (error := inplace_error(o, ())) is not None:
+                    if differentiable:  # PyTorch forgets .grad before its rebase refuses
+                        o._grad = None
                     raise error  # the view rules of in-place ops
             if is_input(id(o)) and not recording and o.requires_grad:
                 o = o.detach()
