@@ -117,7 +117,7 @@ SIGNATURES = {
     "rand": [f"tuple of ints size, *, torch.Generator generator, {_FACTORY[3:]}",
              f"tuple of ints size, {_FACTORY}"],
     "full": [f"tuple of ints size, Number fill_value, {_FACTORY}"],
-    "arange": [f"Number end, {_FACTORY}", f"Number start, Number end, {_FACTORY[22:]}",
+    "arange": [f"Number end, {_FACTORY}", f"Number start, Number end, *, {_FACTORY[22:]}",
                f"Number start, Number end, Number step = 1, {_FACTORY}"],
     "linspace": [f"{a} start, {b} end, int steps, {_FACTORY}"
                  for a, b in (("Tensor", "Tensor"), ("Number", "Tensor"), ("Tensor", "Number"),
@@ -243,7 +243,7 @@ def parse(signature, args, kwargs):
             return f"{name}() takes from {lo} to {hi} positional arguments but {nargs} were given"
         return (f"{name}() takes {hi} positional argument{'' if hi == 1 else 's'} but {nargs} "
                 f"{'was' if nargs == 1 else 'were'} given")
-    used = 0
+    used, unpack = 0, None
     for i, param in enumerate(params):
         keyword = i >= nargs
         if not keyword:
@@ -260,6 +260,8 @@ def parse(signature, args, kwargs):
             continue
         ok, failed = _check(param, value, signature, i)
         if ok:
+            if param.type == "tuple of ints" and isinstance(value, tuple | list):
+                unpack = unpack or _unpack_error(name, param, value)
             continue
         head = f"{name}(): argument '{param.name}'"
         if keyword:
@@ -275,6 +277,19 @@ def parse(signature, args, kwargs):
                 return f"{name}() got an unexpected keyword argument '{key}'"
             if [p.name for p in params].index(key) < nargs:
                 return f"{name}() got multiple values for argument '{key}'"
+    if unpack:  # the overload matches; converting its list of ints fails
+        raise TypeError(unpack)
+    return None
+
+
+def _unpack_error(name, param, values):
+    """PyTorch checks a list of ints' first element only; the others fail when it is
+    converted (PythonArgs::intlist)."""
+    for pos, value in enumerate(values):
+        if not (_is_int(value) or isinstance(value, bool)):
+            return (f"{name}(): argument '{param.name}' failed to unpack the object at pos "
+                    f"{pos + 1} with error \"type must be tuple of ints,but got "
+                    f"{tp_name(value)}\"")
     return None
 
 
@@ -363,7 +378,7 @@ def refusal(name, args, kwargs, method=False):
     sigs = signatures(name, method)
     try:
         errors = [parse(sig, args, kwargs) for sig in sigs]
-    except TypeError as error:  # a list of tensors with something else in it
+    except TypeError as error:  # a list with an element of the wrong type
         return error
     if not sigs or None in errors:
         return None
