@@ -145,7 +145,8 @@ class Param:
         decl, _, default = text.partition(" = ")
         self.type, _, self.name = decl.rpartition(" ")
         self.optional = bool(default)
-        self.allow_none = default == "None"
+        # a dim list (``int[1]? dim``) takes None though no default is printed
+        self.allow_none = default == "None" or (self.type == "tuple of ints" and self.name == "dim")
         self.keyword_only = keyword_only
 
 
