@@ -154,6 +154,7 @@ from .ops.shape import (
 )
 
 globals().update({name: fn for name, fn in ops.PUBLIC.items() if name in globals()})
+softmax, log_softmax = ops.public(softmax, "softmax"), ops.public(log_softmax, "log_softmax")
 
 float = float32  # noqa: A001 - torch's aliases
 double = float64

@@ -4,7 +4,7 @@ reach the same function."""
 
 from .._tensor import Tensor
 from . import arithmetic, copying, creation, indexing, inplace, linalg, pointwise, reductions, shape
-from ._common import autograd_first, check_other
+from ._common import autograd_first, public
 from .inplace import apply_inplace
 
 _METHODS = {
@@ -24,18 +24,21 @@ _METHODS = {
     creation: "normal_ uniform_",
 }
 # The ops users call (``Tensor.op``, and ``torch.op`` through PUBLIC) fail as PyTorch's do
-# when a stale view is among their arguments (see autograd_first), except those whose
+# (see ``public``): arguments of the wrong type get PyTorch's parser's TypeError, and a
+# stale view among the arguments reports its own error first, except for the ops whose
 # arguments PyTorch checks before its autograd kernel runs (composite ops, ops without
 # derivative; matmul connects stale views itself after its own check). The ops' modules
 # keep the plain functions, for their internal calls.
 _CHECKED_FIRST = set("eq ne lt le gt ge isnan signbit equal allclose logical_not argmax argmin "
                      "all any narrow chunk outer matmul reshape reshape_as flatten".split())
-PUBLIC = {name: autograd_first(getattr(module, name))
-          for module, names in [*_METHODS.items(), (shape, "cat stack"), (pointwise, "where")]
-          for name in names.split() if name not in _CHECKED_FIRST}
+_FUNCTIONS = [*_METHODS.items(), (shape, "cat stack"), (pointwise, "where"),
+              (creation, "zeros ones full arange linspace eye randn rand")]
+PUBLIC = {name: public(getattr(module, name), name, stale_views=name not in _CHECKED_FIRST)
+          for module, names in _FUNCTIONS for name in names.split()}
 for module, names in _METHODS.items():
     for name in names.split():
-        setattr(Tensor, name, PUBLIC.get(name) or getattr(module, name))
+        setattr(Tensor, name, public(getattr(module, name), name, method=True,
+                                     stale_views=name not in _CHECKED_FIRST))
 
 Tensor.T, Tensor.mT = shape.T, shape.mT
 Tensor.ger = Tensor.outer
@@ -56,7 +59,8 @@ Tensor.new_full = lambda self, size, fill_value, dtype=None, requires_grad=False
 Tensor.new_tensor = lambda self, data, dtype=None, requires_grad=False, device=None: \
     creation.tensor(data, dtype=dtype or self._dtype, requires_grad=requires_grad)
 Tensor.type = copying.type_method
-Tensor.where = lambda self, condition, other: PUBLIC["where"](condition, self, other)
+Tensor.where = public(lambda self, condition, other: PUBLIC["where"](condition, self, other),
+                      "where", method=True)
 
 
 def _softmax_method(name):
@@ -67,7 +71,8 @@ def _softmax_method(name):
     return method
 
 
-Tensor.softmax, Tensor.log_softmax = _softmax_method("softmax"), _softmax_method("log_softmax")
+Tensor.softmax, Tensor.log_softmax = (public(_softmax_method(name), name, method=True)
+                                      for name in ("softmax", "log_softmax"))
 Tensor.__getitem__ = indexing.getitem
 Tensor.__setitem__ = indexing.setitem
 
@@ -115,14 +120,9 @@ Tensor.__invert__ = pointwise.bitwise_not
 
 def _inplace_method(op, name):
     def method(self, *args, **kwargs):
-        if args and name in _BINARY_INPLACE:
-            check_other(name, args[0])
         return apply_inplace(self, op, *args, **kwargs)
     method.__name__ = name
-    return method
-
-
-_BINARY_INPLACE = {"add_", "sub_", "mul_", "div_", "pow_"}
+    return public(method, name, method=True, stale_views=False)
 
 
 # In-place variants: the out-of-place op, written back (see inplace.py).
@@ -136,7 +136,7 @@ for _name, _op in {"add_": arithmetic.add, "sub_": arithmetic.sub, "mul_": arith
                    "reciprocal_": arithmetic.reciprocal, "remainder_": pointwise.remainder,
                    "floor_divide_": pointwise.floor_divide}.items():
     setattr(Tensor, _name, _inplace_method(_op, _name))
-Tensor.masked_fill_ = pointwise.masked_fill_
+Tensor.masked_fill_ = public(pointwise.masked_fill_, "masked_fill_", method=True, stale_views=False)
 Tensor.__iadd__, Tensor.__isub__ = Tensor.add_, Tensor.sub_
 Tensor.__imul__, Tensor.__itruediv__ = Tensor.mul_, Tensor.div_
 Tensor.__ipow__ = Tensor.pow_

@@ -5,7 +5,7 @@ import functools
 
 import numpy as np
 
-from .. import _dtypes
+from .. import _argparse, _dtypes
 from .. import _messages as msg
 from .._grad_mode import is_grad_enabled
 from .._ieee import cast
@@ -63,13 +63,6 @@ def as_tensor_arg(value):
     if isinstance(value, int | float | bool | np.number | np.bool_):
         return scalar_tensor(value)
     raise TypeError(f"expected Tensor as element 1 in argument 0, but got {type(value).__name__}")
-
-
-def check_other(name, other):
-    """PyTorch's argument check for ``x.add_(None)`` and friends."""
-    if other is None or isinstance(other, str | list | tuple | dict):
-        raise TypeError(f"{name}(): argument 'other' (position 1) must be Tensor, not "
-                        f"{type(other).__name__}")
 
 
 def require_tensor(fn, name, value, position=1):
@@ -190,17 +183,25 @@ def connect_stale_views(tensors):
             t.grad_fn  # noqa: B018 - remade, or raises the view's error
 
 
-def autograd_first(fn):
-    """``fn`` with PyTorch's order of errors. Our ops check their arguments before they
-    record (see ``connect_stale_views``): when ``fn`` fails, a stale view among the
-    tensor arguments (or in a list of them) reports its own error first, as in PyTorch.
-    Costs nothing while ``fn`` succeeds."""
+def public(fn, name=None, method=False, stale_views=True):
+    """``fn`` as users call it (``torch.name`` or, with ``method``, ``Tensor.name``), with
+    PyTorch's order of errors, at no cost while ``fn`` succeeds. When it fails:
+
+    - arguments PyTorch's parser refuses get its TypeError (see ``_argparse``);
+    - then (``stale_views``) a stale view among the tensor arguments (or in a list of
+      them) reports its own error first: PyTorch's autograd kernel connects the inputs
+      before the op checks them (see ``connect_stale_views``)."""
     @functools.wraps(fn)
     def op(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (RuntimeError, IndexError) as error:
-            if getattr(error, "before_inputs", False):  # check_inplace's refusal of self
+        except Exception as error:
+            refused = name and _argparse.refusal(name, args[1:] if method else args, kwargs,
+                                                 method)
+            if refused:
+                raise refused from None
+            if (not stale_views or not isinstance(error, RuntimeError | IndexError)
+                    or getattr(error, "before_inputs", False)):  # check_inplace's refusal
                 raise
             tensors = [t for a in (*args, *kwargs.values())
                        for t in (a if type(a) in (list, tuple) else (a,)) if isinstance(t, Tensor)]
@@ -211,6 +212,11 @@ def autograd_first(fn):
                     raise view_error from None
             raise
     return op
+
+
+def autograd_first(fn):
+    """``fn`` with only the stale-view order of errors (see ``public``)."""
+    return public(fn)
 
 
 class NotImplementedBackward(Node):

@@ -14,17 +14,12 @@ from .. import _messages as msg
 from .._ieee import silent
 from .._tensor import Tensor
 from ..autograd.graph import Node
-from ._common import check_other, new_tensor, not_implemented_for, promote, record, values
+from ._common import new_tensor, not_implemented_for, promote, record, values
 from ._memory import empty_in_iterator_order
 
 
-def _binary(a, b, name=None):
-    try:
-        (a, b), dtype = promote(a, b)
-    except TypeError:
-        if name is not None:
-            check_other(name, b)  # PyTorch's text for a string, list, None... as ``other``
-        raise
+def _binary(a, b):
+    (a, b), dtype = promote(a, b)
     return a, b, dtype
 
 
@@ -113,7 +108,7 @@ def _check_alpha(dtype, alpha):
 
 @silent
 def add(self, other, *, alpha=1):
-    a, b, dtype = _binary(self, other, "add")
+    a, b, dtype = _binary(self, other)
     _check_alpha(dtype, alpha)
     out = new_tensor(_plus_scaled(values(a, dtype), values(b, dtype), alpha, dtype,
                                   out=out_like(a, b, dtype)), dtype)
@@ -132,7 +127,7 @@ class SubBackward0(Node):
 @silent
 def sub(self, other, *, alpha=1):
     _check_sub(self, other)
-    a, b, dtype = _binary(self, other, "sub")
+    a, b, dtype = _binary(self, other)
     _check_alpha(dtype, alpha)
     out = new_tensor(_plus_scaled(values(a, dtype), values(b, dtype), alpha, dtype, -1,
                                   out=out_like(a, b, dtype)), dtype)
@@ -181,7 +176,7 @@ class MulBackward0(Node):
 
 @silent
 def mul(self, other):
-    a, b, dtype = _binary(self, other, "mul")
+    a, b, dtype = _binary(self, other)
     out = new_tensor(np.multiply(values(a, dtype), values(b, dtype), out=out_like(a, b, dtype)),
                      dtype)
     # each factor is saved only if the *other* one needs a gradient
@@ -227,7 +222,7 @@ def _trunc(x, y):
 
 @silent
 def div(self, other, *, rounding_mode=_UNSET):
-    a, b, dtype = _binary(self, other, "div")
+    a, b, dtype = _binary(self, other)
     if rounding_mode not in (_UNSET, None, "trunc", "floor"):
         raise RuntimeError(msg.DIV_ROUNDING_MODE.format(mode=rounding_mode))
     if rounding_mode in ("trunc", "floor"):
