@@ -458,20 +458,17 @@ def _index_put_(self, region, indices, value):
 
 
 def _check_index_put(self, region, value):
-    import warnings
-
     from ._memory import YES, check_no_overlap, has_internal_overlap
     expanded = has_internal_overlap(self._data) == YES
     if expanded:
-        warnings.warn(msg.EXPANDED_WRITE_WARNING.format(
-            op="index_put_", index="indices", value="tensor", line=976), UserWarning, stacklevel=6)
+        msg.warn_from_caller(msg.EXPANDED_WRITE_WARNING.format(
+            op="index_put_", index="indices", value="tensor", line=976))
     arrays = [a for a in region if not isinstance(a, slice)]
     if value._data.size == 1 and len(arrays) == 1 and arrays[0].dtype == np.bool_:
         # a mask and one value: PyTorch fills with value.item() (masked_fill_)
         if expanded:
-            warnings.warn(msg.EXPANDED_WRITE_WARNING.format(
-                op="masked_fill_", index="mask", value="scalar", line=2450), UserWarning,
-                stacklevel=6)
+            msg.warn_from_caller(msg.EXPANDED_WRITE_WARNING.format(
+                op="masked_fill_", index="mask", value="scalar", line=2450))
         return
     check_no_overlap(self, value)
     result = self._data[region].shape

@@ -2,7 +2,6 @@
 (formulas from ``tools/autograd/derivatives.yaml``), and comparisons."""
 
 import math
-import warnings
 
 import numpy as np
 
@@ -693,9 +692,8 @@ def masked_fill_(self, mask, value):
     def kernel_checks(self, tensors):
         _check_masked_fill_kernel(mask, value)
         if has_internal_overlap(self._data) == YES:
-            warning = msg.EXPANDED_WRITE_WARNING.format(
-                op="masked_fill_", index="mask", value="scalar", line=2450)
-            warnings.warn(warning, UserWarning, stacklevel=4)
+            msg.warn_from_caller(msg.EXPANDED_WRITE_WARNING.format(
+                op="masked_fill_", index="mask", value="scalar", line=2450))
         broadcast_shape(self._data.shape, mask._data.shape)
     try:
         region = np.broadcast_to(mask._data, self._data.shape)
