@@ -282,7 +282,6 @@ DERIVATIVE_NOT_IMPLEMENTED = "derivative for {op} is not implemented"
 KERNEL_DTYPE = "\"{kernel}\" not implemented for '{dtype}'"
 DIV_ROUNDING_MODE = ("div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
                      "found '{mode}'")
-ARG_NOT_TENSOR = "{fn}(): argument '{name}' (position {pos}) must be Tensor, not {type}"
 MV_DIMS = "vector + matrix @ vector expected, got 1, {mat}, {vec}"
 VALUE_OVERFLOW = "value cannot be converted to type {type} without overflow"
 FILL_VALUE_DIM = ("fill_ only supports 0-dimension value tensor but got tensor with {ndim} "

@@ -65,12 +65,11 @@ def as_tensor_arg(value):
     raise TypeError(f"expected Tensor as element 1 in argument 0, but got {type(value).__name__}")
 
 
-def require_tensor(fn, name, value, position=1):
-    """PyTorch's argument parser for a Tensor-only argument (numbers are refused too);
-    the position is the method's (``x.fn(value)``)."""
+def require_tensor(value):
+    """A guard before an op uses a Tensor-only argument (numbers are refused too); the
+    public wrapper words the refusal as PyTorch's parser does (_argparse)."""
     if not isinstance(value, Tensor):
-        raise TypeError(msg.ARG_NOT_TENSOR.format(fn=fn, name=name, pos=position,
-                                                  type=type(value).__name__))
+        raise TypeError("expected a Tensor")
 
 
 _NUMBER_TYPES = (int, float, bool)
@@ -101,17 +100,6 @@ def checked_value(value, dtype):
     if not ok:
         raise RuntimeError(msg.VALUE_OVERFLOW.format(type=_CPP_TYPES[dtype.name]))
     return np.asarray(value if kind == "f" else int(value)).astype(dtype.numpy)
-
-
-def invalid_arguments(fn, overloads, args):
-    """PyTorch's argument parser when no overload of ``fn`` matches: ``overloads`` lists
-    each one's signature, ``args`` (value, marked) pairs."""
-    got = ", ".join(type(v).__name__ for v, _ in args)
-    marked = ", ".join(f"!{type(v).__name__}!" if bad else type(v).__name__ for v, bad in args)
-    lines = "".join(f" * ({o})\n      didn't match because some of the arguments have "
-                    f"invalid types: ({marked})\n" for o in overloads)
-    return TypeError(f"{fn}() received an invalid combination of arguments - got ({got}), but "
-                     f"expected one of:\n{lines}")
 
 
 def promote(*operands, elementwise=True):

@@ -367,7 +367,7 @@ def zero_(self):
 
 
 def fill_(self, value):
-    from ._common import checked_value, invalid_arguments
+    from ._common import checked_value
     if isinstance(value, Tensor):
         if value.dim():
             raise RuntimeError(msg.FILL_VALUE_DIM.format(ndim=value.dim()))
@@ -380,7 +380,7 @@ def fill_(self, value):
         return apply_inplace(self, fill, value,
                              check_overlap=lambda t, _: check_internal_overlap(t))
     if not isinstance(value, int | float | np.number | np.bool_):
-        raise invalid_arguments("fill_", ["Tensor value", "Number value"], [(value, True)])
+        raise TypeError("fill_: bad argument type")  # worded by the public wrapper
     return apply_inplace(self, lambda t: _filled(t, checked_value(value, t._dtype), FillBackward2),
                          check_overlap=None)
 

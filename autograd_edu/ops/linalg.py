@@ -131,8 +131,8 @@ def _refuse_bool(dtype, kernel):
 
 
 def mm(self, mat2):
-    require_tensor("mm", "input", self)
-    require_tensor("mm", "mat2", mat2)
+    require_tensor(self)
+    require_tensor(mat2)
     a, b, dtype = _operands(self, mat2)
     if a._data.ndim != 2 or b._data.ndim != 2:
         raise RuntimeError("self must be a matrix" if a._data.ndim != 2 else
@@ -159,8 +159,8 @@ class MvBackward0(Node):
 def mv(self, vec):
     """PyTorch's mv: an empty result of self.size(0) given to addmv, which checks the
     dims (result, mat, vec), then the sizes, then the dtypes."""
-    require_tensor("mv", "input", self)
-    require_tensor("mv", "vec", vec)
+    require_tensor(self)
+    require_tensor(vec)
     a, b, dtype = _operands(self, vec)
     if not a._data.ndim:
         raise IndexError(msg.NO_DIMS.format(dim=0))
@@ -184,8 +184,8 @@ class DotBackward0(Node):
 
 
 def dot(self, tensor):
-    require_tensor("dot", "input", self)
-    require_tensor("dot", "tensor", tensor)
+    require_tensor(self)
+    require_tensor(tensor)
     a, b, dtype = _operands(self, tensor)
     if a._data.ndim != 1 or b._data.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a._data.ndim}D and "
@@ -211,8 +211,8 @@ class BmmBackward0(Node):
 
 
 def bmm(self, mat2):
-    require_tensor("bmm", "input", self)
-    require_tensor("bmm", "mat2", mat2)
+    require_tensor(self)
+    require_tensor(mat2)
     a, b, dtype = _operands(self, mat2)
     for name, t in (("batch1", a), ("batch2", b)):
         if t._data.ndim != 3:
@@ -227,8 +227,8 @@ def bmm(self, mat2):
 
 
 def outer(self, vec2):
-    require_tensor("outer", "input", self)
-    require_tensor("outer", "vec2", vec2)
+    require_tensor(self)
+    require_tensor(vec2)
     for name, t in (("self", self), ("vec2", vec2)):  # PyTorch's composite checks first
         if t._data.ndim != 1:
             raise RuntimeError(msg.OUTER_1D.format(name=name, ndim=t._data.ndim))
@@ -261,8 +261,8 @@ def _should_fold(tensor1, tensor2):
 
 def matmul(self, other):
     """PyTorch's ``_matmul_impl``: dot, mv, mm, folding into mm/mv, or batched bmm."""
-    require_tensor("matmul", "input", self)
-    require_tensor("matmul", "other", other)
+    require_tensor(self)
+    require_tensor(other)
     from .shape import broadcast_batch
     d1, d2 = self._data.ndim, other._data.ndim
     if d1 == 0 or d2 == 0:
