@@ -47,6 +47,8 @@ class _Fma32Deferred:
         did not hold exactly (an exact sum is rounded once, by the cast; log's exact
         terms often sit on ties)."""
         maybe = rounds_twice(np.stack([_full(s, shape) for s, _, _ in self.terms]))
+        if not maybe.any():  # the usual case
+            return maybe[0]
         for k in np.flatnonzero(maybe.reshape(len(self.terms), -1).any(axis=1)):
             s, p, c = self.terms[k]
             where = maybe[k]
