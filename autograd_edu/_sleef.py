@@ -21,7 +21,7 @@ which ``np.frexp`` yields here.
 
 import numpy as np
 
-from ._fma import fma32, fma64, rounds_twice
+from ._fma import _two_sum, fma32, fma64, rounds_twice
 
 _F32 = np.float32
 
@@ -33,23 +33,40 @@ class _Fma32Deferred:
     fma32. (Checking per call would cost more than the arithmetic.)"""
 
     def __init__(self):
-        self.sums = []
+        self.terms = []
 
     def __call__(self, a, b, c):
-        s = np.multiply(a, b, dtype=np.float64) + c
-        self.sums.append(s.ravel())
+        p = np.multiply(a, b, dtype=np.float64)
+        s = p + c
+        self.terms.append((s, p, c))
         return s.astype(_F32)
 
-    def doubtful(self):
-        """Which elements had a sum that may round twice (the sums are elementwise)."""
-        return rounds_twice(np.stack(self.sums)).any(axis=0)
+    def doubtful(self, shape):
+        """Which elements (of arrays of ``shape``; the sums are elementwise) had a sum that
+        rounds twice: one on a float32 tie or subnormal (``rounds_twice``) that float64
+        did not hold exactly (an exact sum is rounded once, by the cast; log's exact
+        terms often sit on ties)."""
+        maybe = rounds_twice(np.stack([_full(s, shape) for s, _, _ in self.terms]))
+        if not maybe.any():  # the usual case
+            return maybe[0]
+        for k in np.flatnonzero(maybe.reshape(len(self.terms), -1).any(axis=1)):
+            s, p, c = self.terms[k]
+            where = maybe[k]
+            c = np.asarray(c, np.float64)
+            where[where] = _two_sum(_full(p, shape)[where], c if not c.ndim else
+                                    _full(c, shape)[where])[1] != 0
+        return maybe.any(axis=0)
+
+
+def _full(x, shape):
+    return x if x.shape == shape else np.broadcast_to(x, shape)
 
 
 def _float32_fast(fn, d):
     """``fn(d, fma)`` run with _Fma32Deferred; its doubtful elements again with fma32."""
     fma = _Fma32Deferred()
     out = fn(d, fma)
-    redo = fma.doubtful().reshape(d.shape)
+    redo = fma.doubtful(d.shape)
     if redo.any():
         out[redo] = fn(d[redo], fma32)
     return out
@@ -156,8 +173,7 @@ def log(d):
     """SLEEF's ``xlogf_u1`` (float32) / ``xlog_u1`` (float64) of a float array."""
     d = np.asarray(d)
     with np.errstate(all="ignore"):
-        # (fma32 itself: log's exact terms sit on float32 ties too often to defer its check)
-        return _log(d, fma32 if d.dtype == _F32 else fma64)
+        return _float32_fast(_log, d) if d.dtype == _F32 else _log(d, fma64)
 
 
 def _log(d, fma):
