@@ -24,6 +24,8 @@
   process and place (TORCH_WARN_ONCE; fuzz seed 214654);
 - the node of an in-place op whose result is cast back (``float32.mul_(float64)``) expects
   a gradient of ``self``'s dtype: no cast of the incoming gradient (fuzz seed 220970);
+- ``add``/``sub`` with ``alpha`` (SGD's update) round once, a fused multiply-add, also in
+  the rare cases where rounding through float64 rounds twice (found by bit comparison);
 """
 import oracle
 import pytest
@@ -200,6 +202,25 @@ for trial in range(250):
         res = getattr(x, name)(dims, random.random() < 0.3) if dims else getattr(x, name)()
         print(trial, name, tuple(x.shape), dims, torch.signbit(res).int().flatten().tolist())
 print(res)
+""")
+
+
+program("add_with_alpha_rounds_once", """
+import numpy as np
+import torch
+a = torch.tensor([1.0] * 3)
+b = torch.tensor([11860678 * 2.0**-38] * 3)
+print(a.add(b, alpha=11865889 * 2.0**-33).numpy().view(np.int32))
+rng = np.random.default_rng(0)
+for dtype, view in [(torch.float32, np.int32), (torch.float64, np.int64)]:
+    for alpha in [-0.0137, -0.1, 0.3, 1e-3]:
+        x = torch.tensor(rng.standard_normal(20000), dtype=dtype)
+        g = torch.tensor(rng.standard_normal(20000) * 1e-3, dtype=dtype)
+        y = x.clone()
+        y.sub_(g, alpha=alpha)
+        bits = [int(np.bitwise_xor.reduce(t.numpy().view(view))) for t in (x.add(g, alpha=alpha), y)]
+        print(dtype, alpha, bits)
+print(torch.tensor([1.5]))
 """)
 
 

@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from .. import _messages as msg
+from .._fma import fma
 from .._ieee import silent
 from .._tensor import Tensor
 from ..autograd.graph import Node
@@ -71,19 +72,15 @@ class AddBackward0(Node):
 
 
 def _plus_scaled(a, b, alpha, dtype, sign=1, out=None):
-    """a + sign * alpha * b. PyTorch's CPU kernels fuse the multiply-add (one
-    rounding); computing in a wider float and rounding once gives its result."""
+    """a + sign * alpha * b. PyTorch's CPU kernels fuse the multiply-add (one rounding;
+    alpha is cast to the dtype first): SGD's ``p.add_(g, alpha=-lr)`` needs those bits."""
     if alpha == 1:
         return np.add(a, b, out=out) if sign == 1 else np.subtract(a, b, out=out)
     if not dtype.is_floating_point:
         return a + sign * alpha * b
-    wide = np.float64 if dtype.numpy.itemsize < 8 else np.longdouble
-    scale = np.asarray(sign * alpha, dtype.numpy).astype(wide)  # alpha is cast to the dtype first
-    shape = np.broadcast_shapes(a.shape, b.shape)
-    exact = np.asarray(np.multiply(b, scale, dtype=wide))  # exact: a float32 product fits
-    exact = np.asarray(np.add(exact, a, out=exact if exact.shape == shape and exact.ndim
-                              else None))
-    return exact.astype(dtype.numpy) if out is None else np.copyto(out, exact) or out
+    scale = np.asarray(sign * alpha, dtype.numpy)
+    exact = fma(b, scale, a, dtype.numpy)
+    return exact if out is None else np.copyto(out, exact) or out
 
 
 def _is_bool(v):
