@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 
-from .. import _dtypes
+from .. import _dtypes, _sleef
 from .. import _messages as msg
 from ..autograd.graph import Node
 from ._common import (
@@ -486,7 +486,7 @@ class Log1PBackward0(Node):
 
 
 def log1p(self):
-    return _unary(Log1PBackward0, np.log1p, self, save_self=True)
+    return _unary(Log1PBackward0, _sleef.log1p, self, save_self=True)
 
 
 class Expm1Backward0(Node):
@@ -498,7 +498,7 @@ class Expm1Backward0(Node):
 
 
 def expm1(self):
-    return _unary(Expm1Backward0, np.expm1, self, save_result=True)
+    return _unary(Expm1Backward0, _sleef.expm1, self, save_result=True)
 
 
 class Log2Backward0(Node):
