@@ -657,10 +657,12 @@ def cumsum(self, dim, *, dtype=None):
     d = wrap_dim(dim, self._data.ndim)
     out_dtype = dtype or _sum_dtype(self, None)
     x = values(self, out_dtype)
-    # PyTorch's running sum starts from +0 (so -0. never survives: -0. + 0. is 0.) and is
+    # PyTorch's running sum starts from +0 (so -0. never survives: -0. + 0. is 0.), is kept
+    # in acc_type (cpu_cum_base_kernel: double for float32, float for float16), and is
     # written contiguously whatever the input's layout; a 0-d tensor is copied
-    data = np.asarray(np.cumsum(x, axis=d) + np.zeros((), x.dtype), order="C") if self.dim() \
-        else x.copy()
+    acc = {np.float32: np.float64, np.float16: np.float32}.get(x.dtype.type, x.dtype)
+    data = np.asarray((np.cumsum(x, axis=d, dtype=acc) + np.zeros((), acc)).astype(x.dtype),
+                      order="C") if self.dim() else x.copy()
     return record(CumsumBackward0, new_tensor(data, out_dtype), (self,), {"dim": d})
 
 
