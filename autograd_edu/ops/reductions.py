@@ -686,8 +686,9 @@ def logsumexp(self, dim, keepdim=False):
     # the largest value, subtracted for stability (-inf over an empty dim, as log Σ of nothing)
     top = np.max(x, axis=axis, keepdims=True, initial=-np.inf)
     top = np.where(np.isfinite(top), top, 0)
-    with np.errstate(all="ignore"):
-        out = np.log(np.sum(np.exp(x - top), axis=axis, keepdims=True)) + top
+    from .pointwise import _EXP, _LOG  # (torch.exp/log: MKL, see there)
+    with np.errstate(all="ignore"):  # log(Σ exp(x - top)) + top, as PyTorch's composite op
+        out = _LOG(_reduce_sum(_EXP(x - top), dims, True)) + top
     out = out if keepdim or not self.dim() else np.squeeze(out, axis=dims)
     return record(LogsumexpBackward0, _reduced(out, out_dtype), (self,),
                   {"self": self, "dim": dims, "keepdim": keepdim}, save_output="result")
