@@ -225,6 +225,8 @@ def expm1(a):
     float-float (``expk2f``/``expk2``), minus 1 in float-float, rounded once. (float16
     goes through float32, as PyTorch's ``vec::map`` does.)"""
     a = np.asarray(a)
+    if a.ndim == 0:  # (numpy turns 0-d results into scalars, which fma32 cannot patch)
+        return expm1(a.reshape(1)).reshape(())
     with np.errstate(all="ignore"):
         if a.dtype == np.float16:
             return expm1(a.astype(_F32)).astype(np.float16)
@@ -285,6 +287,8 @@ def log1p(d):
     argument split as ``1 + d = 2**e * (1 + m)``, ``m`` computed from ``d`` directly, and
     ``x = m / (2 + m)``; beyond ``LOG1P(F)_BOUND`` plain ``log``. (float16: as expm1.)"""
     d = np.asarray(d)
+    if d.ndim == 0:  # (as expm1)
+        return log1p(d.reshape(1)).reshape(())
     dtype = d.dtype.type
     fma = fma32 if dtype == _F32 else fma64  # (as log: too many ties to defer the check)
     with np.errstate(all="ignore"):

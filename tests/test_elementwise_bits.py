@@ -98,6 +98,7 @@ y = x.log_softmax(dim=0).expm1()
 print(y)
 print(torch.autograd.grad(y.sum(), [x]))
 print(torch.randn(5, 7, generator=g).log_softmax(-1).log1p())
+print(torch.tensor(0.25).log1p(), torch.tensor(-0.75, dtype=torch.float64).expm1())  # 0-d
 """,
     "logsumexp_of_log_softmax": """
 x = torch.tensor([[1.6046286821365356, 0.009586474858224392, -1.122530221939087],
