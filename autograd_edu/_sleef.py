@@ -198,3 +198,140 @@ def _log(d, fma):
     r = s[0] + s[1]
     r = np.where(d == np.inf, d, np.where((d < 0) | np.isnan(d), dtype(np.nan), r))
     return np.where(d == 0, dtype(-np.inf), r)
+
+
+# expm1 and log1p. ``torch.expm1``/``torch.log1p`` do not go to MKL (ATen/cpu/vml.h leaves
+# ``IMPLEMENT_VML_MKL(expm1, ...)`` and ``(log1p, ...)`` commented out), so their kernels
+# (UnaryOpsKernel.cpp's IMPLEMENT_FLOAT_KERNEL, through ``vec::map``, which pads the tail
+# into a full vector) run SLEEF's ``xexpm1f``/``xexpm1``/``xlog1pf``/``xlog1p`` on every
+# element, strided inputs included (copied to a buffer first). Bit for bit in numpy here.
+
+def _add_s_s(x, y):  # dfadd_vf2_vf_vf (|x| >= |y|)
+    s = x + y
+    return s, (x - s) + y
+
+
+def _add_s_p(x, y):  # dfadd_vf2_vf_vf2 (|x| >= |y|)
+    s = x + y[0]
+    return s, ((x - s) + y[0]) + y[1]
+
+
+def _add2_p_s(x, y):  # dfadd2_vf2_vf2_vf
+    s, t = _add2_s_s(x[0], y)
+    return s, t + x[1]
+
+
+def _add2_p_p(x, y):  # dfadd2_vf2_vf2_vf2
+    s, t = _add2_s_s(x[0], y[0])
+    return s, t + (x[1] + y[1])
+
+
+def _mul_p_p(x, y, fma):  # dfmul_vf2_vf2_vf2
+    s = x[0] * y[0]
+    return s, fma(x[0], y[1], fma(x[1], y[0], _product_error(x[0], y[0], s)))
+
+
+def _square_p(x, fma):  # dfsqu_vf2_vf2
+    s = x[0] * x[0]
+    return s, fma(x[0] + x[0], x[1], _product_error(x[0], x[0], s))
+
+
+def expm1(a):
+    """SLEEF's ``xexpm1f`` (float32) / ``xexpm1`` (float64): ``exp`` of ``a`` as a
+    float-float (``expk2f``/``expk2``), minus 1 in float-float, rounded once. (float16
+    goes through float32, as PyTorch's ``vec::map`` does.)"""
+    a = np.asarray(a)
+    if a.ndim == 0:  # (numpy turns 0-d results into scalars, which fma32 cannot patch)
+        return expm1(a.reshape(1)).reshape(())
+    with np.errstate(all="ignore"):
+        if a.dtype == np.float16:
+            return expm1(a.astype(_F32)).astype(np.float16)
+        if a.dtype == _F32:
+            r = _float32_fast(_expm1_32, a)
+            big, low = _F32(88.72283172607421875), _F32(-16.635532333438687426013570)
+        else:
+            r = _expm1_64(a)
+            big, low = 709.782712893383996732223, -36.736800569677101399113302437
+        r = np.where(a > big, np.inf, np.where(a < low, -1, r)).astype(a.dtype)
+        return np.where((a == 0) | np.isnan(a), a, r)  # keeps -0.0 and NaN
+
+
+def _expm1_32(a, fma):  # expk2f((a, 0)), then dfadd2_vf2_vf2_vf(., -1)
+    q = np.rint(a * _F32(1.442695040888963407359924681001892137426645954152985934135449406931))
+    s = _add2_s_s(a, q * _F32(-0.693145751953125))
+    s = _add2_p_s(s, q * _F32(-1.428606765330187045e-06))
+    u = _F32(0.1980960224e-3)
+    for c in (0.1394256484e-2, 0.8333456703e-2, 0.4166637361e-1):
+        u = fma(u, s[0], _F32(c))
+    t = _add2_p_s(_mul_p_s(s, u, fma), _F32(0.166666659414234244790680580464))
+    t = _add2_p_s(_mul_p_p(s, t, fma), _F32(0.5))
+    t = _add_s_p(_F32(1), _add2_p_p(s, _mul_p_p(_square_p(s, fma), t, fma)))
+    q = _rint_int(q)  # vldexp2 of each part: one rounding (np.ldexp)
+    d = _add2_p_s((np.ldexp(t[0], q), np.ldexp(t[1], q)), _F32(-1))
+    return d[0] + d[1]
+
+
+def _expm1_64(a):  # expk2((a, 0)), then ddadd2_vd2_vd2_vd(., -1)
+    q = np.rint(a * 1.442695040888963407359924681001892137426645954152985934135449406931)
+    s = _add2_s_s(a, q * -0.69314718055966295651160180568695068359375)
+    s = _add2_p_s(s, q * -0.28235290563031577122588448175013436025525412068e-12)
+    s2 = _square_p(s, fma64)
+    s4 = _square_p(s2, fma64)
+    u = _poly10(s[0], s2[0], s4[0], s4[0] * s4[0], _EXPK2_POLY)
+    t = _add_s_p(0.5, _mul_p_s(s, 0.1666666666666666574, fma64))
+    t = _add_s_p(1.0, _mul_p_p(t, s, fma64))
+    t = _add_s_p(1.0, _mul_p_p(t, s, fma64))
+    t = _add_p_p(t, _mul_p_s(s4, u, fma64))
+    q = _rint_int(q)
+    d = _add2_p_s((np.ldexp(t[0], q), np.ldexp(t[1], q)), -1.0)
+    return d[0] + d[1]
+
+
+_EXPK2_POLY = (0.1602472219709932072e-9, 0.2092255183563157007e-8, 0.2505230023782644465e-7,
+               0.2755724800902135303e-6, 0.2755731892386044373e-5, 0.2480158735605815065e-4,
+               0.1984126984148071858e-3, 0.1388888888886763255e-2, 0.8333333333333347095e-2,
+               0.4166666666666669905e-1)
+
+
+def _poly10(x, x2, x4, x8, c):  # estrin.h's POLY10
+    p = fma64(x4, _poly4(x, x2, c[2:6]), _poly4(x, x2, c[6:]))
+    return fma64(x8, fma64(x, c[0], c[1]), p)
+
+
+def log1p(d):
+    """SLEEF's ``xlog1pf`` (float32) / ``xlog1p`` (float64): ``log``'s algorithm with the
+    argument split as ``1 + d = 2**e * (1 + m)``, ``m`` computed from ``d`` directly, and
+    ``x = m / (2 + m)``; beyond ``LOG1P(F)_BOUND`` plain ``log``. (float16: as expm1.)"""
+    d = np.asarray(d)
+    if d.ndim == 0:  # (as expm1)
+        return log1p(d.reshape(1)).reshape(())
+    dtype = d.dtype.type
+    fma = fma32 if dtype == _F32 else fma64  # (as log: too many ties to defer the check)
+    with np.errstate(all="ignore"):
+        if dtype == np.float16:
+            return log1p(d.astype(_F32)).astype(np.float16)
+        _, e = np.frexp((d + dtype(1)) * dtype(1 / 0.75))  # vilogb2k((d + 1) * (1 / 0.75f))
+        t = np.ldexp(dtype(1), 1 - e)
+        m = d * t + (t - dtype(1))  # SLEEF's fma; the product is exact (t is 2**-e)
+        e = (e - 1).astype(dtype)
+        if dtype == _F32:
+            s = _mul_p_s((_F32(0.69314718246459960938), _F32(-1.904654323148236017e-09)), e, fma)
+            bound = _F32(float.fromhex("0x1.2ced32p+126"))
+        else:
+            s = _mul_p_s((0.693147180559945286226764, 2.319046813846299558417771e-17), e, fma)
+            bound = float.fromhex("0x1.c7b1f3cac7433p+1019")
+        x = _div_p_p((m, np.zeros_like(m)), _add_s_s(dtype(2), m), fma)
+        x2 = x[0] * x[0]
+        if dtype == _F32:
+            t = fma(fma(_F32(0.3027294874), x2, _F32(0.3996108174)), x2, _F32(0.6666694880))
+        else:
+            c, x4 = _LOG64_POLY, x2 * x2
+            t = fma64(x4 * x4, fma64(x4, c[0], fma64(x2, c[1], c[2])), _poly4(x2, x4, c[3:]))
+        s = _add_p_p(s, (x[0] * 2, x[1] * 2))  # (log's last steps)
+        s = _add_p_s(s, x2 * x[0] * t)
+        r = s[0] + s[1]
+        big = ~(d <= bound)  # NaN too
+        if big.any():
+            r = np.where(big, log(np.where(big, d, dtype(1))), r)
+        r = np.where(d < -1, dtype(np.nan), np.where(d == -1, dtype(-np.inf), r))
+        return np.where(d == 0, d, r)  # keeps -0.0

@@ -14,13 +14,12 @@ rounded once do, which numpy's own float32 ones do not; float64 keeps numpy's.
 """
 
 import functools
-import math
 import os
 import re
 
 import numpy as np
 
-from .. import _sleef
+from .. import _glibc, _sleef
 from .._fma import fma32
 
 
@@ -100,7 +99,7 @@ def kernel_exp(x, axis, chunked):
     vector = vector.reshape(x.shape[:axis] + (1,) + x.shape[axis + 1:])
     if vector.all():
         return _sleef.exp(x)
-    out = _glibc_exp(x)
+    out = _glibc.exp(x)
     return np.where(vector, _sleef.exp(x), out) if vector.any() else out
 
 
@@ -143,15 +142,6 @@ def _torch_threads():
     except OSError:
         cores = ()
     return len(cores) or os.cpu_count() or 1
-
-
-def _glibc_exp(x):
-    """``std::exp``: glibc's ``exp`` is Python's ``math.exp`` (numpy's differs in ~5% of
-    last bits); float32 rounds it (glibc's ``expf`` differs from that in ~0.1%)."""
-    if x.dtype == np.float32:
-        return np.exp(x.astype(np.float64)).astype(np.float32)
-    x = np.where(x > 710, np.inf, x)  # math.exp raises on overflow
-    return np.frompyfunc(math.exp, 1, 1)(x).astype(np.float64)
 
 
 def kernel_sum(x, axis, factors=None):

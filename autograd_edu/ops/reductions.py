@@ -615,10 +615,12 @@ def cumsum(self, dim, *, dtype=None):
     d = wrap_dim(dim, self._data.ndim)
     out_dtype = dtype or _sum_dtype(self, None)
     x = values(self, out_dtype)
-    # PyTorch's running sum starts from +0 (so -0. never survives: -0. + 0. is 0.) and is
+    # PyTorch's running sum starts from +0 (so -0. never survives: -0. + 0. is 0.), is kept
+    # in acc_type (cpu_cum_base_kernel: double for float32, float for float16), and is
     # written contiguously whatever the input's layout; a 0-d tensor is copied
-    data = np.asarray(np.cumsum(x, axis=d) + np.zeros((), x.dtype), order="C") if self.dim() \
-        else x.copy()
+    acc = {np.float32: np.float64, np.float16: np.float32}.get(x.dtype.type, x.dtype)
+    data = np.asarray((np.cumsum(x, axis=d, dtype=acc) + np.zeros((), acc)).astype(x.dtype),
+                      order="C") if self.dim() else x.copy()
     return record(CumsumBackward0, new_tensor(data, out_dtype), (self,), {"dim": d})
 
 
@@ -642,8 +644,9 @@ def logsumexp(self, dim, keepdim=False):
     # the largest value, subtracted for stability (-inf over an empty dim, as log Σ of nothing)
     top = np.max(x, axis=axis, keepdims=True, initial=-np.inf)
     top = np.where(np.isfinite(top), top, 0)
-    with np.errstate(all="ignore"):
-        out = np.log(np.sum(np.exp(x - top), axis=axis, keepdims=True)) + top
+    from .pointwise import _EXP, _LOG  # (torch.exp/log: MKL, see there)
+    with np.errstate(all="ignore"):  # log(Σ exp(x - top)) + top, as PyTorch's composite op
+        out = _LOG(_reduce_sum(_EXP(x - top), dims, True)) + top
     out = out if keepdim or not self.dim() else np.squeeze(out, axis=dims)
     return record(LogsumexpBackward0, _reduced(out, out_dtype), (self,),
                   {"self": self, "dim": dims, "keepdim": keepdim}, save_output="result")
