@@ -218,8 +218,8 @@ for dtype, view in [(torch.float32, np.int32), (torch.float64, np.int64)]:
         g = torch.tensor(rng.standard_normal(20000) * 1e-3, dtype=dtype)
         y = x.clone()
         y.sub_(g, alpha=alpha)
-        bits = [int(np.bitwise_xor.reduce(t.numpy().view(view))) for t in (x.add(g, alpha=alpha), y)]
-        print(dtype, alpha, bits)
+        sums = (x.add(g, alpha=alpha), y)
+        print(dtype, alpha, [int(np.bitwise_xor.reduce(t.numpy().view(view))) for t in sums])
 print(torch.tensor([1.5]))
 """)
 
