@@ -4,7 +4,12 @@
   inputs in the alphabetical order of their names, then the outputs. Unpacking a saved
   view asks for its grad_fn (a multi-output view whose base was modified refuses), then
   checks the version; so the first saved tensor in that order decides the error (fuzz
-  seed 172753).
+  seed 172753). A node saves what only one input's gradient uses only when that input
+  gives it an edge (a view made under no_grad gives none).
+- Indexing errors name an item by its place in the index, not by the dim it reaches
+  (``x[..., 0]``, ``x[None, 0]``: PyTorch's real_dim; fuzz seed 176475); a 0-d bool
+  tensor indexes as a Python bool; index tensors that do not broadcast; a lone
+  integer index of a 0-d tensor.
 """
 
 from __future__ import annotations
@@ -122,6 +127,68 @@ lo.add_(1)
 hi.add_(1)
 hi.add_(1)
 """ + attempt("max_first", "x.sum().backward()"), contains=("modified by an inplace",))
+
+# a view made under no_grad requires grad but gives no edge: mul does not save the other
+# factor for it, so a second backward is not refused (div saves ``other`` in any case)
+program("no_edge_input_saves_nothing_for_it", """
+import torch
+x = torch.tensor([[1.5, -0.5]], requires_grad=True)
+with torch.no_grad():
+    v = x.transpose(0, 1)
+for name, f in [("mul", lambda: v * 2), ("rmul", lambda: 2 * v), ("div", lambda: v / 2),
+                ("dot", lambda: v[:, 0].dot(torch.ones(2))),
+                ("mul_views", lambda: v * v)]:
+    y = f()
+    y.sum().backward()
+""" + textwrap.indent(attempt("again", "y.sum().backward()"), "    ") + """
+    print(name, y.grad_fn._saved_self is None if hasattr(y.grad_fn, '_saved_self') else '-')
+""", contains=("again ok", "Trying to backward"))
+
+# fuzz seed 176475, minimized: x[False] of a 0-d x has shape [0]; [..., 0] names item 1
+program("seed_176475", """
+import torch
+x1 = torch.tensor(-1.3865364789962769, requires_grad=True)
+y10 = x1[False]
+""" + attempt("getitem", "y10[..., 0]"), contains=("dimension 1",))
+
+INDEXES = ["(Ellipsis, 0)", "0", "5", "-3", "(None, 0)", "(None, Ellipsis, 0)",
+           "(Ellipsis, None, 0)", "(0, 0)", "(0, Ellipsis, 0)", "(Ellipsis, 0, 0)",
+           "(slice(None), 0)", "(None, slice(None), 0)", "(True, 0)", "(Ellipsis, True, 0)",
+           "(False, 0)", "(0, True)", "(None, None, 0, 0)", "(None, 0, None, 0)",
+           "(Ellipsis, 5)", "(Ellipsis, -3)", "(slice(1, 2), 0)", "(Ellipsis, None, 0, None)",
+           "(torch.tensor(0),)", "(Ellipsis, torch.tensor(0))", "(None, torch.tensor(0))",
+           "(torch.tensor(0), 0)", "(0, torch.tensor(5))", "(Ellipsis, torch.tensor([0]))",
+           "(slice(None), torch.tensor([0]))", "(torch.tensor([0]), torch.tensor([0]))",
+           "(torch.tensor([[0]]), Ellipsis, 0)", "(torch.tensor([True]), 0)",
+           "(0, torch.tensor([True, False]))", "torch.tensor(True)", "torch.tensor(False)",
+           "(torch.tensor(False), 0)", "(torch.tensor(True), Ellipsis, 0)",
+           "(None, torch.tensor(True), Ellipsis, torch.tensor(1))",
+           "(torch.tensor(True), torch.tensor([0, 1]))",
+           "(torch.tensor([True, True]), torch.tensor(False))",
+           "(torch.tensor([True, True]), False)", "([0, 1], [0, 1, 0])",
+           "(torch.tensor([0, 1]), torch.tensor([0, 1, 0]))", "(Ellipsis, [0, 1], [0, 1, 0])",
+           "(torch.tensor([[True, False, True], [True, True, True]]), [0, 1])",
+           "(torch.tensor([True, True, True]), 0)", "(torch.tensor([True, False]), [0, 0, 0])",
+           "(slice(None), torch.tensor([[True, True, True]]))", "(0, torch.tensor([[True]]))"]
+for shape in ["0,", "2, 0", "0, 2", "2, 0, 3", "1, 0, 2", "2,", "2, 3", ""]:
+    program(f"index_errors_shape_{shape.replace(', ', '_').rstrip(',') or 'scalar'}", f"""
+import torch
+x = torch.arange(6.)[:torch.Size(({shape})).numel()].reshape(({shape})) * 1
+x.requires_grad_()
+for index in {INDEXES!r}:
+    try:
+        y = x[eval(index)]
+        y.sum().backward()
+        print(index, tuple(y.shape), y.grad_fn.name(), x.grad.tolist())
+    except Exception as err:
+        print(index, type(err).__name__, err)
+    z = torch.zeros(({shape}))
+    try:
+        z[eval(index)] = 7
+        print(index, z.tolist())
+    except Exception as err:
+        print(index, type(err).__name__, err)
+""", contains=("IndexError",))
 
 
 @pytest.mark.parametrize("name", list(PROGRAMS))
