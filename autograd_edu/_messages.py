@@ -199,6 +199,8 @@ STACK_SIZES = (
     "stack expects each tensor to be equal size, but got {a} at entry 0 and {b} at entry {index}"
 )
 INDEX_OUT_OF_RANGE = "index {index} is out of bounds for dimension {dim} with size {size}"
+INDEX_BROADCAST = ("shape mismatch: indexing tensors could not be broadcast together with "
+                   "shapes {shapes}")
 DIM_OUT_OF_RANGE = "Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})"
 DIM_REPEATED = "dim {dim} appears multiple times in the list of dims"
 NO_DIMS = "Dimension specified as {dim} but tensor has no dimensions"

@@ -231,12 +231,14 @@ class GraphTask:
                 and not self._still_held(grads[0])
             outputs = node.apply(grads[0], steal=steal)
             accumulated = (leaf, before, leaf._grad)
-        elif all(g is None for g in grads):
-            outputs = (None,) * len(node._next_edges)
         else:
-            if len(grads) > 1 and any(g is None for g in grads):
-                grads = _materialize(node, grads)
-            outputs = node.apply(*grads)
+            node.unpack_saved()  # first, as PyTorch's nodes do, even for undefined gradients
+            if all(g is None for g in grads):
+                outputs = (None,) * len(node._next_edges)
+            else:
+                if len(grads) > 1 and any(g is None for g in grads):
+                    grads = _materialize(node, grads)
+                outputs = node.apply(*grads)
         if not self.retain_graph:
             node.release_variables()
         outputs = _validate_outputs(node, node._next_edges, outputs)

@@ -172,6 +172,7 @@ class Node:
         raise NotImplementedError
 
     def __call__(self, *grads):
+        self.unpack_saved()
         out = self.apply(*grads)
         return out[0] if len(out) == 1 else out
 
@@ -199,6 +200,17 @@ class Node:
         if _is_saved_list(value):  # PyTorch's unpack_list: each in turn, None stays None
             return tuple(v if v is None else v.unpack(self) for v in value)
         return value.unpack(self) if isinstance(value, SavedTensor) else value
+
+    def unpack_saved(self):
+        """Unpack every saved tensor as PyTorch's generated nodes do before computing any
+        gradient: the inputs by name, then the outputs by name. So the error for tensors
+        modified in place (or views that may no longer be used) is about the first of
+        them in that order, whatever gradients are asked for."""
+        tensors = [(isinstance(value, SavedTensor) and value.tensor is None, name)
+                   for name, value in (self._saved or {}).items()
+                   if isinstance(value, SavedTensor) or _is_saved_list(value)]
+        for _, name in sorted(tensors):
+            self.saved(name)
 
     def __getattr__(self, attr):
         # ``grad_fn._saved_self`` and friends, as PyTorch exposes them.

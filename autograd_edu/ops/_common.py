@@ -151,6 +151,15 @@ def broadcast_shape(*shapes):
     return result
 
 
+def gives_edge(t):
+    """Whether a node made now gets an edge to input ``t`` (PyTorch saves what only one
+    input's gradient uses when ``should_compute_output`` says that gradient is needed): a
+    view made under no_grad of a tensor that requires grad requires grad but gives none
+    (a view whose base was modified since has its history remade, or refused, on use)."""
+    return t.requires_grad and (t._grad_fn is not None or t._requires_grad
+                                or t._view_version != t._version_counter.version)
+
+
 def needs_recording(*inputs):
     if not is_grad_enabled():
         return False

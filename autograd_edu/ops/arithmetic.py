@@ -15,7 +15,7 @@ from .._fma import fma
 from .._ieee import silent
 from .._tensor import Tensor
 from ..autograd.graph import Node
-from ._common import new_tensor, not_implemented_for, promote, record, values
+from ._common import gives_edge, new_tensor, not_implemented_for, promote, record, values
 from ._memory import empty_in_iterator_order
 
 
@@ -178,7 +178,7 @@ def mul(self, other):
                      dtype)
     # each factor is saved only if the *other* one needs a gradient
     return record(MulBackward0, out, (a, b),
-                  {"self": _saved_if(a, b.requires_grad), "other": _saved_if(b, a.requires_grad)})
+                  {"self": _saved_if(a, gives_edge(b)), "other": _saved_if(b, gives_edge(a))})
 
 
 class DivBackward0(Node):
@@ -232,7 +232,7 @@ def div(self, other, *, rounding_mode=_UNSET):
             dtype = _dtypes.get_default_dtype()  # true division of integers gives floats
         out = new_tensor(np.divide(values(a, dtype), values(b, dtype),
                                    out=out_like(a, b, dtype)), dtype)
-    save = {"self": _saved_if(a, b.requires_grad), "other": _saved_if(b, True)}
+    save = {"self": _saved_if(a, gives_edge(b)), "other": _saved_if(b, True)}
     if rounding_mode is _UNSET:
         return record(DivBackward0, out, (a, b), save)
     return record(DivBackward2, out, (a, b), {**save, "rounding_mode": rounding_mode})

@@ -266,6 +266,15 @@ def _connect_if_recorded(t):
         connect_stale_views([t])
 
 
+def _dims_used(item):
+    """How many dims of the indexed tensor an index item uses (PyTorch's
+    count_specified_dimensions): a bool tensor as many as it has, None, ... and
+    Python bools none, anything else one."""
+    if isinstance(item, Tensor):
+        return item._data.ndim if item._dtype is _dtypes.bool_ else 1
+    return 0 if item is None or item is Ellipsis or isinstance(item, bool) else 1
+
+
 def _apply_basic(self, index, skip_single_slice=True, before_index_error=None):
     """Apply ints, slices, None and ... as views; return (view, advanced region or None,
     its index tensors: the given ones, new ones for lists and bools, None for slices).
@@ -276,6 +285,8 @@ def _apply_basic(self, index, skip_single_slice=True, before_index_error=None):
     found by the index kernel, after autograd saw the indexed tensor: the caller's
     ``before_index_error(result)`` raises any error PyTorch would give before it."""
     if self._data.ndim == 0 and isinstance(index, int | np.integer) and not isinstance(index, bool):
+        if index:  # PyTorch's fast path reads the size of a dim the tensor lacks (as 0)
+            raise IndexError(msg.INDEX_OUT_OF_RANGE.format(index=index, dim=0, size=0))
         raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                          "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
     if self._data.ndim == 0 and isinstance(index, slice):  # PyTorch's one-index fast path:
@@ -283,24 +294,19 @@ def _apply_basic(self, index, skip_single_slice=True, before_index_error=None):
         raise IndexError("slice() cannot be applied to a 0-dim tensor.")
     items = index if isinstance(index, tuple) else (index,)
     skip_slices = isinstance(index, tuple) or skip_single_slice
-    n_real = sum(1 for i in items if i is not None and i is not Ellipsis
-                 and not (hasattr(i, "dtype") and getattr(i, "_dtype", None) is _dtypes.bool_
-                          and i._data.ndim > 1) and not isinstance(i, bool))
-    n_real += sum(i._data.ndim - 1 for i in items if getattr(i, "_dtype", None) is _dtypes.bool_
-                  and i._data.ndim > 1)
+    n_real = sum(map(_dims_used, items))
     if n_real > self._data.ndim:
         raise IndexError(f"too many indices for tensor of dimension {self._data.ndim}")
     result, dim, advanced, indices = self, 0, [], []
-    source_dim = -1  # which dim of self the item indexes
-    for item in items:
-        if item is not None and item is not Ellipsis and not isinstance(item, bool):
-            source_dim += 1
+    # an error names an item by its place in the index (PyTorch's real_dim), not by a dim
+    for position, item in enumerate(items):
+        if isinstance(item, Tensor) and item._data.ndim == 0 and item._dtype is _dtypes.bool_:
+            item = bool(item._data)  # a 0-d bool tensor indexes as True or False
         if item is Ellipsis:
             skip = self._data.ndim - n_real
             advanced.extend([slice(None)] * skip)
             indices.extend([None] * skip)
             dim += skip
-            source_dim += skip
         elif item is None:
             result = unsqueeze(result, dim)
             advanced.append(slice(None))
@@ -312,7 +318,7 @@ def _apply_basic(self, index, skip_single_slice=True, before_index_error=None):
             indices.append(new_tensor(advanced[-1], _dtypes.int64))
             dim += 1
         elif isinstance(item, int | np.integer):
-            result = select(result, dim, int(item), reported_dim=source_dim)
+            result = select(result, dim, int(item), reported_dim=position)
         elif isinstance(item, slice):
             if not (skip_slices and _is_whole(item, result._data.shape[dim])):
                 result = slice_dim(result, dim, item.start, item.stop, item.step)
@@ -321,8 +327,8 @@ def _apply_basic(self, index, skip_single_slice=True, before_index_error=None):
             dim += 1
         elif hasattr(item, "_data") and item._data.ndim == 0 and item._dtype.is_floating_point:
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-        elif hasattr(item, "_data") and item._data.ndim == 0 and item._dtype is not _dtypes.bool_:
-            result = select(result, dim, int(item.item()), reported_dim=source_dim)
+        elif hasattr(item, "_data") and item._data.ndim == 0:
+            result = select(result, dim, int(item.item()), reported_dim=position)
         else:
             array = _index_array(item)
             advanced.append(array)
@@ -342,42 +348,45 @@ def _apply_basic(self, index, skip_single_slice=True, before_index_error=None):
 
 
 def _check_bounds(t, region):
-    """PyTorch's index checks: masks must fit; indices must be in range, but only when
-    the result has elements (the kernel checks them as it reads). Returns the region,
-    with the indices of an empty result replaced by 0s (numpy would check them)."""
-    arrays = [i for i in region if not isinstance(i, slice)]
-    dim, kept = 0, []
-    for item in region:  # the sizes the slices keep
-        if isinstance(item, slice):
+    """PyTorch's index checks, in its order: masks must fit, then the index tensors (a
+    mask as its nonzero() positions) must broadcast, then indices must be in range, but
+    only when the result has elements (the kernel checks them as it reads). Returns the
+    region, with the indices of an empty result replaced by 0s (numpy would check them)."""
+    dim, kept, positions = 0, [], []
+    for item in region:
+        if isinstance(item, slice):  # the sizes the slices keep
             kept.append(t._data.shape[dim])
-        dim += item.ndim if not isinstance(item, slice) and item.dtype == np.bool_ else 1
+            dim += 1
+        elif item.dtype == np.bool_:
+            for j, size in enumerate(item.shape):  # names the first dim that differs
+                if size != t._data.shape[dim + j]:
+                    raise IndexError(
+                        f"The shape of the mask [{', '.join(map(str, item.shape))}] at index "
+                        f"{j} does not match the shape of the indexed tensor "
+                        f"[{', '.join(map(str, t._data.shape))}] at index {dim + j}")
+            positions.extend(np.nonzero(item))
+            dim += item.ndim
+        else:
+            positions.append(item)
+            dim += 1
     kept += list(t._data.shape[dim:])
-    empty = 0 in kept or np.broadcast(*[np.nonzero(a)[0] if a.dtype == np.bool_ else a
-                                        for a in arrays]).size == 0
+    try:
+        selected = np.broadcast(*positions).size
+    except ValueError:
+        shapes = ", ".join("[" + ", ".join(map(str, p.shape)) + "]" for p in positions)
+        raise IndexError(msg.INDEX_BROADCAST.format(shapes=shapes)) from None
+    empty = 0 in kept or selected == 0
     dim = 0
     for item in region:
-        if isinstance(item, slice):
-            dim += 1
-            continue
-        if item.dtype == np.bool_:
-            shape = t._data.shape[dim:dim + item.ndim]
-            if item.shape != shape:
-                raise IndexError(f"The shape of the mask [{', '.join(map(str, item.shape))}] at "
-                                 f"index {dim} does not match the shape of the indexed tensor "
-                                 f"[{', '.join(map(str, t._data.shape))}] at index {dim}")
-            dim += item.ndim
-            continue
-        size = t._data.shape[dim]
-        if empty:
-            dim += 1
-            continue
-        if size == 0:  # PyTorch's index kernel says so before any bound
-            raise IndexError("index is out of bounds for dimension with size 0")
-        bad = item[(item >= size) | (item < -size)]
-        if bad.size:
-            raise IndexError(f"index {bad.flat[0]} is out of bounds for dimension {dim} with "
-                             f"size {size}")
-        dim += 1
+        if not isinstance(item, slice) and item.dtype != np.bool_ and not empty:
+            size = t._data.shape[dim]
+            if size == 0:  # PyTorch's index kernel says so before any bound
+                raise IndexError("index is out of bounds for dimension with size 0")
+            bad = item[(item >= size) | (item < -size)]
+            if bad.size:
+                raise IndexError(msg.INDEX_OUT_OF_RANGE.format(index=bad.flat[0], dim=dim,
+                                                               size=size))
+        dim += item.ndim if not isinstance(item, slice) and item.dtype == np.bool_ else 1
     if not empty:
         return region
     return tuple(i if isinstance(i, slice) or i.dtype == np.bool_ else np.zeros_like(i)

@@ -252,6 +252,7 @@ class CopySlices(Node):
         grad_slice = as_strided_view(result, view_fn)
         # fn is called as a function, not by the engine: its gradients come unchecked (the
         # engine checks what this node returns; copy_ casts the view's part)
+        fn.unpack_saved()  # PyTorch calls fn as the engine would
         fn_grads = fn.apply(clone(grad_slice, memory_format="contiguous"))
         fn_grads = fn_grads if isinstance(fn_grads, tuple) else (fn_grads,)
         if fn_grads[0] is None or not self.needs_input_grad(0):

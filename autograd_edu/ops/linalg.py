@@ -10,6 +10,7 @@ from ..autograd.graph import Node
 from ._common import (
     CPP_TYPE_NAMES,
     connect_stale_views,
+    gives_edge,
     needs_recording,
     new_tensor,
     not_implemented_for,
@@ -73,10 +74,10 @@ def _same_dtype(a, b, op="mm"):
 
 def _save_for_other(first, second):
     """The saved operands of a product (name, tensor) x 2: each one only when the other
-    requires grad, since only the other's gradient uses it (PyTorch saves what a needed
+    gets a gradient, since only the other's gradient uses it (PyTorch saves what a needed
     derivative uses; ``grad_fn._saved_<name>`` is None otherwise)."""
     (name_a, a), (name_b, b) = first, second
-    return {name_a: a if b.requires_grad else None, name_b: b if a.requires_grad else None}
+    return {name_a: a if gives_edge(b) else None, name_b: b if gives_edge(a) else None}
 
 
 def _strides(t):

@@ -12,6 +12,7 @@ from ._common import (
     CPP_TYPE_NAMES,
     broadcast_shape,
     checked_value,
+    gives_edge,
     new_tensor,
     not_implemented_for,
     promote,
@@ -410,8 +411,8 @@ def remainder(self, other):
         return record_not_implemented("aten::remainder", out, (b,))
     if not isinstance(other, Tensor):
         return record(RemainderBackward0, out, (a,))
-    return record(RemainderBackward1, out, (a, b), {"self": _saved_if(a, b.requires_grad),
-                                                     "other": _saved_if(b, b.requires_grad)})
+    return record(RemainderBackward1, out, (a, b), {"self": _saved_if(a, gives_edge(b)),
+                                                     "other": _saved_if(b, gives_edge(b))})
 
 
 def _comparison(numpy_fn):
