@@ -12,6 +12,10 @@ only refuses what it can prove cheaply:
   Anything harder (neither dense) is allowed, as in PyTorch.
 """
 
+import functools
+import os
+import re
+
 import numpy as np
 
 from .. import _messages as msg
@@ -19,6 +23,22 @@ from .. import _messages as msg
 GRAIN_SIZE = 32768  # from this many elements on, PyTorch may split a reduction across threads
 NO, YES, TOO_HARD = "no", "yes", "too hard"  # has_internal_overlap's answers
 FULL, PARTIAL = "full", "partial"  # get_overlap_status's other answers
+
+
+@functools.cache
+def torch_threads():
+    """``at::get_num_threads()`` by default: ``OMP_NUM_THREADS`` if set, else the number
+    of physical cores."""
+    wanted = os.environ.get("OMP_NUM_THREADS", "")
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
+    try:
+        with open("/proc/cpuinfo") as info:
+            cores = set(re.findall(r"physical id\s*:\s*(\d+)[^\n]*\n(?:.*\n)*?core id\s*:\s*(\d+)",
+                                   info.read()))
+    except OSError:
+        cores = ()
+    return len(cores) or os.cpu_count() or 1
 
 
 def strides(a):

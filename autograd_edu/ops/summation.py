@@ -21,14 +21,20 @@ block sums added in groups of 16, ...: only similar magnitudes meet):
 This module replays that with numpy, vectorized across lines: ``np.add.accumulate``
 adds one by one in order (``np.sum`` adds pairwise, in another order). Only the
 sign of a zero is not replayed, and need not be: PyTorch's sum starts from +0, so
-it never returns -0. Above ``GRAIN_SIZE`` elements PyTorch may split the sum
-across threads, in a way that depends on the machine's thread count; such sums
-(and float16, summed in float32 accumulators) use numpy's order instead.
+it never returns -0.
+
+From ``GRAIN_SIZE`` elements on, PyTorch splits the work among its threads
+(``parallel_reduce``, ATen/TensorIteratorReduce.cpp; ``torch_threads()`` of them):
+a sum to several outputs is split along one kept dim (``parallel_dim_reduction``:
+each thread's share of lines is summed as above), a sum to one output along its
+elements (``two_pass_reduction``: one partial sum per thread, then the sum of
+those). Both are replayed; a sum to one output whose elements do not coalesce into
+one dim, and float16 (summed in float32 accumulators), use numpy's order instead.
 """
 
 import numpy as np
 
-from ._memory import GRAIN_SIZE, reduction_loop, strides
+from ._memory import GRAIN_SIZE, reduction_loop, strides, torch_threads
 
 _LANES = {np.dtype(np.float32): 8, np.dtype(np.float64): 4}
 
@@ -81,9 +87,13 @@ def _vector(rows):
     return _one_by_one(np.concatenate([rows[whole:], lane_sums]))
 
 
-def _line_sums(lines, in_strides):
+def _line_sums(lines, in_strides, shares=None):
     """The sums a call of cascade_sum's 2-d loop stores: ``lines`` is (size0, ..., size1),
-    summed along axis 0; which order each line gets depends on the strides and sizes."""
+    summed along axis 0; which order each line gets depends on the strides and sizes.
+    ``shares``: (begin, end) of the lines each thread sums (one call each)."""
+    if shares:
+        return np.concatenate([_line_sums(lines[..., b:e], in_strides) for b, e in shares],
+                              axis=-1)
     size0, size1 = lines.shape[0], lines.shape[-1]
     lanes = _LANES[lines.dtype]
     if in_strides[0] == 1 and size0 >= lanes:  # contiguous inner reduction
@@ -101,9 +111,51 @@ def _line_sums(lines, in_strides):
     return np.concatenate([_cascade(lines[..., :split]), _row(lines[..., split:])], axis=-1)
 
 
+def _shares(size, threads, grain=1, multiple=1):
+    """The (begin, end) each thread gets from ``at::parallel_for(0, size, grain)``,
+    rounded down to multiples of ``multiple`` (but the last end), empty ones left out."""
+    threads = min(threads, -(-size // grain))
+    step = -(-size // threads)
+    shares = []
+    for begin in range(0, size, step):
+        end = min(size, begin + step)
+        begin, end = begin - begin % multiple, end if end == size else end - end % multiple
+        if begin != end:
+            shares.append((begin, end))
+    return shares
+
+
+def _two_pass(x, n, stride, threads):
+    """A sum of ``n`` elements (``stride`` apart) to one output on several threads: each
+    adds its share into its own slot of a buffer of zeros, then the buffer is summed."""
+    line = np.lib.stride_tricks.as_strided(x, (n, 1), (stride * x.itemsize, 0))
+    buffer = np.zeros(threads, x.dtype)
+    for k, (b, e) in enumerate(_shares(n, threads, GRAIN_SIZE)):
+        buffer[k] = _line_sums(line[b:e], (stride, 0))[0]
+    return _line_sums(buffer[:, None], (1, 0)) + x.dtype.type(0)
+
+
 def _replay(x, dims):
-    """The sum of ``x`` over ``dims`` in cascade_sum's order, as a flat contiguous array."""
+    """The sum of ``x`` over ``dims`` in cascade_sum's order, as a flat contiguous array
+    (None where not replayed)."""
     loop, out_size = reduction_loop(x, dims)
+    threads = torch_threads() if x.size >= GRAIN_SIZE else 1
+    shares = None
+    if threads > 1 and out_size == 1:
+        return _two_pass(x, *loop[0][::2], threads) if len(loop) == 1 else None
+    if threads > 1:  # find_split_dim: the outermost kept dim with a share for every thread
+        split = len(loop) - 1
+        for d in reversed(range(len(loop))):
+            if loop[d][1] == 0:
+                break
+            if loop[d][0] >= threads:
+                split = d
+                break
+            if loop[d][0] > loop[split][0]:
+                split = d
+        if split < 2:  # a dim of the 2-d loop: each thread sums its share of its lines
+            n, _, i = loop[split]
+            shares = _shares(n, threads, multiple=128 // x.itemsize if i == 1 else 1)
     (n0, o0, i0), (n1, o1, i1) = (loop + [(1, 0, 0)])[:2]
     if o0 != 0 and o1 == 0:  # cascade_sum moves the reduced dim of the 2-d loop first
         (n0, o0, i0), (n1, o1, i1) = (n1, o1, i1), (n0, o0, i0)
@@ -116,7 +168,7 @@ def _replay(x, dims):
     if o0 != 0:  # no reduced dim in the 2-d loop: it adds element by element
         parts, out_strides = elements, out_strides + [o0]
     else:  # the sums of the lines, each added into out[line * out_stride]
-        parts = _line_sums(np.moveaxis(elements, -1, 0), (i0, i1))
+        parts = _line_sums(np.moveaxis(elements, -1, 0), (i0, i1), shares)
     # a part goes to out[sum(index * out_stride)]; the parts an element of out receives
     # (along the axes with out_stride 0) are added to it in the order of the loops
     reduced = [k for k, s in enumerate(out_strides) if s == 0]
@@ -136,7 +188,9 @@ def torch_sum(x, dims, keepdim):
     dims = range(x.ndim) if dims is None else dims
     shape = [1 if d in dims else n for d, n in enumerate(x.shape)] if keepdim else \
         [n for d, n in enumerate(x.shape) if d not in dims]
-    if x.dtype in _LANES and 0 < x.size < GRAIN_SIZE and min(strides(x), default=0) >= 0:
+    if x.dtype in _LANES and x.size and min(strides(x), default=0) >= 0:
         with np.errstate(all="ignore"):  # PyTorch does not warn of overflow
-            return _replay(x, dims).reshape(shape)
+            out = _replay(x, dims)
+        if out is not None:
+            return out.reshape(shape)
     return np.array(np.sum(x, axis=tuple(d for d in dims if d < x.ndim)), order="C").reshape(shape)
