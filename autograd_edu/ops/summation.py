@@ -18,8 +18,9 @@ block sums added in groups of 16, ...: only similar magnitudes meet):
   4 vectors at a time, when the lines lie side by side in memory);
 - *row*: 4 interleaved cascades (``row_sum``: any other line).
 
-This module replays that with numpy, vectorized across lines: ``np.add.accumulate``
-adds one by one in order (``np.sum`` adds pairwise, in another order). Only the
+This module replays that with numpy, vectorized across lines: ``_one_by_one``
+adds one by one in order, each step across all lines at once (``np.sum`` adds
+pairwise, in another order). Only the
 sign of a zero is not replayed, and need not be: PyTorch's sum starts from +0, so
 it never returns -0.
 
@@ -44,13 +45,18 @@ def _ceil_log2(n):
 
 
 def _one_by_one(a):
-    """a[0] + a[1] + ... (along axis 0), added in order."""
-    return np.add.accumulate(a, axis=0)[-1] if len(a) else np.zeros(a.shape[1:], a.dtype)
+    """a[0] + a[1] + ... (along axis 0), added in order (a is short: at most 16 here)."""
+    if not len(a):
+        return np.zeros(a.shape[1:], a.dtype)
+    total = a[0]
+    for row in a[1:]:
+        total = total + row
+    return total
 
 
 def _groups(a, step):
     """The sums (one by one) of consecutive groups of ``step`` along axis 0."""
-    return np.add.accumulate(a.reshape((-1, step) + a.shape[1:]), axis=1)[:, -1]
+    return _one_by_one(np.moveaxis(a.reshape((-1, step) + a.shape[1:]), 1, 0))
 
 
 def _cascade(rows):
