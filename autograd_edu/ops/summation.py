@@ -93,28 +93,33 @@ def _vector(rows):
     return _one_by_one(np.concatenate([rows[whole:], lane_sums]))
 
 
-def _line_sums(lines, in_strides, shares=None):
-    """The sums a call of cascade_sum's 2-d loop stores: ``lines`` is (size0, ..., size1),
-    summed along axis 0; which order each line gets depends on the strides and sizes.
-    ``shares``: (begin, end) of the lines each thread sums (one call each)."""
-    if shares:
-        return np.concatenate([_line_sums(lines[..., b:e], in_strides) for b, e in shares],
-                              axis=-1)
-    size0, size1 = lines.shape[0], lines.shape[-1]
-    lanes = _LANES[lines.dtype]
+def _orders(size0, size1, in_strides, lanes):
+    """Which order cascade_sum's 2-d loop gives each of its lines: [(order, lines)]."""
     if in_strides[0] == 1 and size0 >= lanes:  # contiguous inner reduction
-        return _vector(lines)
+        return [(_vector, size1)]
     if in_strides[1] == 1 and size1 >= lanes:  # contiguous outer: 4 vectors at a time
         split = size1 // (4 * lanes) * 4 * lanes
     elif in_strides[0] < in_strides[1]:  # scalar_inner_sum: line by line
         split = 0
     else:  # scalar_outer_sum: 4 lines at a time
         split = size1 // 4 * 4
-    if split == size1:
-        return _cascade(lines)
-    if split == 0:
-        return _row(lines)
-    return np.concatenate([_cascade(lines[..., :split]), _row(lines[..., split:])], axis=-1)
+    return [(_cascade, split), (_row, size1 - split)]
+
+
+def _line_sums(lines, in_strides, shares):
+    """The sums cascade_sum's 2-d loop stores: ``lines`` is (size0, ..., size1), summed
+    along axis 0, in the order ``_orders`` gives; ``shares``: the (begin, end) of the
+    lines each thread sums in one call of the 2-d loop."""
+    runs = []  # (order, begin, end), neighbours of one order merged
+    for begin, end in shares:
+        for order, count in _orders(len(lines), end - begin, in_strides, _LANES[lines.dtype]):
+            if count and runs and runs[-1][0] is order:
+                runs[-1][2] += count
+            elif count:
+                runs.append([order, begin, begin + count])
+            begin += count
+    sums = [order(lines[..., b:e]) for order, b, e in runs]
+    return sums[0] if len(sums) == 1 else np.concatenate(sums, axis=-1)
 
 
 def _shares(size, threads, grain=1, multiple=1):
@@ -137,8 +142,8 @@ def _two_pass(x, n, stride, threads):
     line = np.lib.stride_tricks.as_strided(x, (n, 1), (stride * x.itemsize, 0))
     buffer = np.zeros(threads, x.dtype)
     for k, (b, e) in enumerate(_shares(n, threads, GRAIN_SIZE)):
-        buffer[k] = _line_sums(line[b:e], (stride, 0))[0]
-    return _line_sums(buffer[:, None], (1, 0)) + x.dtype.type(0)
+        buffer[k] = _line_sums(line[b:e], (stride, 0), [(0, 1)])[0]
+    return _line_sums(buffer[:, None], (1, 0), [(0, 1)]) + x.dtype.type(0)
 
 
 def _replay(x, dims):
@@ -146,9 +151,9 @@ def _replay(x, dims):
     (None where not replayed)."""
     loop, out_size = reduction_loop(x, dims)
     threads = torch_threads() if x.size >= GRAIN_SIZE else 1
-    shares = None
     if threads > 1 and out_size == 1:
         return _two_pass(x, *loop[0][::2], threads) if len(loop) == 1 else None
+    shares = None
     if threads > 1:  # find_split_dim: the outermost kept dim with a share for every thread
         split = len(loop) - 1
         for d in reversed(range(len(loop))):
@@ -165,6 +170,8 @@ def _replay(x, dims):
     (n0, o0, i0), (n1, o1, i1) = (loop + [(1, 0, 0)])[:2]
     if o0 != 0 and o1 == 0:  # cascade_sum moves the reduced dim of the 2-d loop first
         (n0, o0, i0), (n1, o1, i1) = (n1, o1, i1), (n0, o0, i0)
+    if shares is None:
+        shares = [(0, n1)]
     outer = loop[:1:-1]  # slowest first, as the outer loop runs
     # every element, as (outer dims..., size1, size0) in the order the loops visit them
     sizes = [n for n, _, _ in outer] + [n1, n0]
