@@ -15,12 +15,12 @@ rounded once do, which numpy's own float32 ones do not; float64 keeps numpy's.
 
 import functools
 import os
-import re
 
 import numpy as np
 
 from .. import _glibc, _sleef
 from .._fma import fma32
+from ..ops._memory import torch_threads as _torch_threads
 
 
 @functools.cache
@@ -128,20 +128,6 @@ def _split_vector_positions(dim_size, inner, total, dtype):
     return pos - first < (last - first) // lanes * lanes
 
 
-@functools.cache
-def _torch_threads():
-    """``at::get_num_threads()`` by default: ``OMP_NUM_THREADS`` if set, else the number
-    of physical cores."""
-    wanted = os.environ.get("OMP_NUM_THREADS", "")
-    if wanted.isdigit() and int(wanted) > 0:
-        return int(wanted)
-    try:
-        with open("/proc/cpuinfo") as info:
-            cores = set(re.findall(r"physical id\s*:\s*(\d+)[^\n]*\n(?:.*\n)*?core id\s*:\s*(\d+)",
-                                   info.read()))
-    except OSError:
-        cores = ()
-    return len(cores) or os.cpu_count() or 1
 
 
 def kernel_sum(x, axis, factors=None):

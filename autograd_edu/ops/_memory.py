@@ -12,12 +12,33 @@ only refuses what it can prove cheaply:
   Anything harder (neither dense) is allowed, as in PyTorch.
 """
 
+import functools
+import os
+import re
+
 import numpy as np
 
 from .. import _messages as msg
 
+GRAIN_SIZE = 32768  # from this many elements on, PyTorch may split a reduction across threads
 NO, YES, TOO_HARD = "no", "yes", "too hard"  # has_internal_overlap's answers
 FULL, PARTIAL = "full", "partial"  # get_overlap_status's other answers
+
+
+@functools.cache
+def torch_threads():
+    """``at::get_num_threads()`` by default: ``OMP_NUM_THREADS`` if set, else the number
+    of physical cores."""
+    wanted = os.environ.get("OMP_NUM_THREADS", "")
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
+    try:
+        with open("/proc/cpuinfo") as info:
+            cores = set(re.findall(r"physical id\s*:\s*(\d+)[^\n]*\n(?:.*\n)*?core id\s*:\s*(\d+)",
+                                   info.read()))
+    except OSError:
+        cores = ()
+    return len(cores) or os.cpu_count() or 1
 
 
 def strides(a):
@@ -79,6 +100,33 @@ def iterator_order(shape, operands, reduced_first=False):
             elif c < 0:
                 break
     return perm
+
+
+def reduction_loop(a, dims):
+    """The loops TensorIterator runs a reduction of array ``a`` over ``dims`` in: a list of
+    ``(size, out_stride, in_stride)`` (strides in elements), fastest first, after
+    ``reorder_dimensions`` (reduced dims first: the output, a new contiguous tensor, has
+    stride 0 along them) and ``coalesce_dimensions``; and the output's element count.
+    The CPU kernels run the first two as a 2-d loop (``size0``, ``size1``), the rest as
+    an outer loop around it (the third dim fastest)."""
+    out_strides = [0] * a.ndim
+    step = 1
+    for d in reversed(range(a.ndim)):
+        if d not in dims or a.shape[d] == 1:
+            out_strides[d] = step
+            step *= a.shape[d]
+    in_strides = strides(a)
+    order = iterator_order(a.shape, [out_strides, in_strides], reduced_first=True)
+    loop = [(1, 0, 0)]
+    for n, o, i in ((a.shape[d], out_strides[d], in_strides[d]) for d in order):
+        n0, o0, i0 = loop[-1]
+        if n0 == 1:  # a dim of size 1 steps nowhere: the next one takes its place
+            loop[-1] = (n, o, i)
+        elif n != 1 and o0 * n0 == o and i0 * n0 == i:  # both step through memory as one
+            loop[-1] = (n0 * n, o0, i0)
+        elif n != 1:
+            loop.append((n, o, i))
+    return loop, step
 
 
 def empty_in_iterator_order(shape, operands, dtype):

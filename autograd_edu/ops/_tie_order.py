@@ -17,9 +17,7 @@ import itertools
 
 import numpy as np
 
-from ._memory import iterator_order, strides
-
-GRAIN_SIZE = 32768  # above it PyTorch may split a reduction between threads: not replayed
+from ._memory import GRAIN_SIZE, reduction_loop, strides
 
 
 def _rules(name):
@@ -31,7 +29,7 @@ def _rules(name):
 
 def _needs_replay(data, result):
     """Only a zero result over elements of both signs can differ from numpy's."""
-    if data.dtype not in (np.float32, np.float64) or data.size > GRAIN_SIZE:
+    if data.dtype not in (np.float32, np.float64) or data.size >= GRAIN_SIZE:
         return False
     zeros = data == 0
     return bool(np.any(result == 0) and np.any(zeros & np.signbit(data))
@@ -69,15 +67,8 @@ def extreme_over_dims(data, dims, name, result):
     scalar, vector = _rules(name)
     lanes = 4 if data.dtype == np.float64 else 8
     block = 4 * lanes
-    kept = [d for d in range(data.ndim) if d not in dims]
-    out_strides = [0] * data.ndim
-    step = 1
-    for d in reversed(kept):
-        out_strides[d] = step
-        step *= data.shape[d]
+    loop, step = reduction_loop(data, dims)
     in_strides = strides(data)
-    order = iterator_order(data.shape, [out_strides, in_strides], reduced_first=True)
-    loop = _coalesced([(data.shape[d], out_strides[d], in_strides[d]) for d in order])
     source = np.lib.stride_tricks.as_strided(data, (1 + sum(
         (n - 1) * s for n, s in zip(data.shape, in_strides, strict=True)),), (data.itemsize,))
     out = [-np.inf if name.endswith("max") else np.inf] * step
@@ -121,17 +112,3 @@ def extreme_over_dims(data, dims, name, result):
     signs = np.array(out, data.dtype).reshape(result.shape)
     return np.where(result == 0, np.copysign(result, signs), result)
 
-
-def _coalesced(loop):
-    """TensorIterator's coalesce_dimensions: neighbouring dims (fastest first) that step
-    through memory as one, for every operand, become one dim."""
-    merged = [loop[0]]
-    for n, o, i in loop[1:]:
-        n0, o0, i0 = merged[-1]
-        if n0 == 1:
-            merged[-1] = (n, o, i)
-        elif n != 1 and o0 * n0 == o and i0 * n0 == i:
-            merged[-1] = (n0 * n, o0, i0)
-        elif n != 1:
-            merged.append((n, o, i))
-    return merged

@@ -21,7 +21,7 @@ from ._common import (
 )
 from ._memory import copy_in_torch_layout
 from ._tie_order import extreme_of_all, extreme_over_dims
-from .summation import sum_like_torch
+from .summation import torch_sum
 
 
 def restore_reduced_dims(tensors, dims, keepdim, input_ndim):
@@ -67,21 +67,8 @@ def _sum_dtype(self, dtype):
 
 
 def _reduce_sum(x, dims, keepdim):
-    """Σ over ``dims`` (None: all), in PyTorch's order where that is known."""
-    ndim = x.ndim
-    # reducing every dim that is not of size 1 reads the whole array, like a full sum
-    dims_full = dims is None or not ndim or builtins.all(
-        x.shape[d] == 1 for d in range(ndim) if d not in dims)
-    if dims_full or (len(dims) == 1 and dims[0] == ndim - 1):
-        total = sum_like_torch(x, None if dims_full else ndim - 1)
-        if total is not None:
-            reduced = range(ndim) if dims is None else dims
-            shape = [1 if d in reduced else s for d, s in enumerate(x.shape)] if keepdim else \
-                [s for d, s in enumerate(x.shape) if d not in reduced]
-            return total.reshape(shape)
-    # PyTorch's reductions write a new contiguous tensor, whatever the input's layout
-    return np.array(np.sum(x, axis=None if dims is None else np_axis(dims, ndim),
-                           keepdims=keepdim), order="C")
+    """Σ over ``dims`` (None: all), in PyTorch's order."""
+    return torch_sum(x, dims, keepdim)
 
 
 _ALL_DIMS = object()  # x.sum() (SumBackward0), as opposed to x.sum(None) or x.sum(())
