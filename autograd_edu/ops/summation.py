@@ -195,12 +195,27 @@ def _replay(x, dims):
     return out
 
 
+def _short_line_sum(line):
+    """The common tiny case (``x.sum()`` of fewer elements than a vector's lanes) without
+    the general replay's overhead: ``_row``'s order written out, element ``i`` into
+    accumulator ``i % 4``, then the 4 added in order, from +0."""
+    with np.errstate(all="ignore"):
+        zero = line.dtype.type(0)
+        acc = [zero + line[k] if k < len(line) else zero for k in range(4)]
+        for k in range(4, len(line)):
+            acc[0] = acc[0] + line[k]
+        return np.asarray(((acc[0] + acc[1]) + acc[2]) + acc[3])
+
+
 def torch_sum(x, dims, keepdim):
     """``x.sum(dims, keepdim)`` (``dims`` None: all) as PyTorch computes it: a new
     contiguous array, its floats added in PyTorch's order (see the module docstring)."""
     dims = range(x.ndim) if dims is None else dims
     shape = [1 if d in dims else n for d, n in enumerate(x.shape)] if keepdim else \
         [n for d, n in enumerate(x.shape) if d not in dims]
+    if x.dtype in _LANES and 0 < x.size < _LANES[x.dtype] and len(dims) == x.ndim and (
+            x.flags.c_contiguous or x.flags.f_contiguous):
+        return _short_line_sum(np.ravel(x, order="K")).reshape(shape)
     if x.dtype in _LANES and x.size and min(strides(x), default=0) >= 0:
         with np.errstate(all="ignore"):  # PyTorch does not warn of overflow
             out = _replay(x, dims)
