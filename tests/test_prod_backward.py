@@ -72,9 +72,14 @@ def _derivatives(T, fn, values):
                                 allow_unused=True) if terms else [None, None]
         results.append([None if g is None else (g.requires_grad, graph_signature(g), _numpy(g))
                         for g in grads])
-    # and the same without create_graph: the formulas' no-graph branches
+    # and without create_graph: the formulas' no-graph branches, at first and second order
     g, = T.autograd.grad(fn(T, x), x, go)
     results.append(_numpy(g))
+    g, = T.autograd.grad(fn(T, x), x, go, create_graph=True)
+    if g.requires_grad:
+        g, = T.autograd.grad((g * T.tensor(rng.uniform(-1, 1, tuple(g.shape)))).sum(), x,
+                             allow_unused=True)
+        results.append(None if g is None else _numpy(g))
     return results
 
 
@@ -91,7 +96,9 @@ def test_prod_gradients_match_torch(name):
         for g, w in zip(got, want, strict=True):
             if w is not None:
                 np.testing.assert_array_equal(g[2], w[2], err_msg=f"order {order}")
-    np.testing.assert_array_equal(actual[3], expected[3])
+    assert len(actual) == len(expected)
+    for got, want in zip(actual[3:], expected[3:], strict=True):
+        np.testing.assert_array_equal(got, want)
 
 
 @pytest.mark.parametrize("shape,dim", [((0,), 0), ((2, 0), 1), ((0, 3), 0), ((2, 0), 0)])

@@ -687,9 +687,9 @@ def _cumprod_backward(grad, x, dim, result):
     from .creation import ones, zeros
     from .indexing import slice_dim
     from .shape import cat
-    n = x.shape[dim] if x.dim() else 1
-    if x.numel() <= 1 or n == 1:
+    if x.numel() <= 1 or x.shape[dim] == 1:
         return grad
+    n = x.shape[dim]
     w = result * grad
     is_zero = x._data == 0
     if not is_zero.any():
