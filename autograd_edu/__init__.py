@@ -123,6 +123,7 @@ from .ops.reductions import (
     any,
     argmax,
     argmin,
+    cumprod,
     cumsum,
     logsumexp,
     max,

@@ -14,7 +14,7 @@ _METHODS = {
                 "floor_divide remainder log1p expm1 log2 log10 tan atan rsqrt round floor ceil "
                 "trunc masked_fill"),
     reductions: ("sum sum_to_size mean max min argmax argmin norm all any prod var std amax amin "
-                 "cumsum logsumexp sort"),
+                 "cumsum cumprod logsumexp sort"),
     shape: ("view reshape flatten view_as reshape_as t transpose permute squeeze unsqueeze "
             "expand expand_as unbind narrow split chunk repeat flip"),
     indexing: "select gather index_select",

@@ -355,35 +355,34 @@ def any(self, dim=None, keepdim=False):  # noqa: A001
     return _all_any(self, dim, keepdim, np.any)
 
 
-def _prod_of_others(x, axis):
-    """For each element, the product of the others along ``axis`` (no division,
-    so zeros are handled exactly): exclusive cumulative products from both ends."""
-    ones = np.ones_like(np.take(x, [0], axis=axis))
-    before = np.cumprod(np.concatenate([ones, x], axis=axis), axis=axis)
-    padded = np.flip(np.concatenate([x, ones], axis=axis), axis)
-    after = np.flip(np.cumprod(padded, axis=axis), axis)
-    n = x.shape[axis]
-    return np.take(before, range(n), axis=axis) * np.take(after, range(1, n + 1), axis=axis)
-
-
-def _prod_safe_zeros_backward(grad, x, dim):
+def _prod_safe_zeros_backward(grad, inp, dim):
     """PyTorch's prod_safe_zeros_backward: grad * the product of the other elements along
-    ``dim`` (no division, so zeros are handled exactly); a size-1 dim passes grad on."""
-    if x.numel() == 0:
-        return grad.expand_as(x)
-    if x.shape[dim] == 1:
+    ``dim``, without dividing (so exact with zeros), as exclusive cumulative products from
+    both ends: [1, a, ab] * [bc, c, 1] for [a, b, c]. A size-1 dim passes grad on."""
+    from .creation import ones
+    from .shape import cat
+    if inp.numel() == 0:
+        return grad.expand_as(inp)
+    n = inp.shape[dim]
+    if n == 1:
         return grad
-    return grad * new_tensor(_prod_of_others(x._data, dim), x._dtype)
+    ones_size = list(inp.shape)
+    ones_size[dim] = 1
+    ones_ = ones(ones_size, dtype=grad.dtype)
+    exclusive_normal = cat([ones_, inp.narrow(dim, 0, n - 1)], dim).cumprod(dim)
+    narrow_reverse = inp.narrow(dim, 1, n - 1).flip(dim)
+    exclusive_reverse = cat([ones_, narrow_reverse], dim).cumprod(dim).flip(dim)
+    return grad * (exclusive_normal * exclusive_reverse)
 
 
 class ProdBackward0(Node):
-    """out = Π self;  grad_self = grad * (out / self) (with no zeros in self; otherwise
-    grad * the product of the other elements)"""
+    """out = Π self;  grad_self = grad * (out / self) with no zeros in self, else grad *
+    the product of the other elements (PyTorch's prod_backward)"""
 
     def apply(self, grad):
         from .._grad_mode import is_grad_enabled
         from .creation import zeros_like
-        x, result = self.saved("self"), self.saved("result")
+        x, result = self.saved("self").to(grad.dtype), self.saved("result")
         if not x.dim():
             return grad,
         zeros = np.count_nonzero(x._data == 0)
@@ -395,11 +394,11 @@ class ProdBackward0(Node):
 
 
 class ProdBackward1(Node):
-    """out = Π self along dim;  grad_self = grad * (out / self) (no zeros), else grad *
-    the product of the others along dim"""
+    """out = Π self along dim;  grad_self = grad * (out / self) with no zeros in self,
+    else grad * the product of the others along dim"""
 
     def apply(self, grad):
-        x, dim, result = self.saved("self"), self.saved("dim"), self.saved("result")
+        x, dim, result = self.saved("self").to(grad.dtype), self.saved("dim"), self.saved("result")
         if not x.dim():
             return grad,
         grad, result = restore_reduced_dims([grad, result], (dim,), self.saved("keepdim"),
@@ -598,17 +597,107 @@ class CumsumBackward0(Node):
         return grad.flip(dim).cumsum(dim).flip(dim),
 
 
-def cumsum(self, dim, *, dtype=None):
+def _scan(self, dim, dtype, numpy_fn):
+    """PyTorch's CPU cumsum/cumprod: a running total along dim, kept in the accumulate
+    type (double for float32) and rounded to the result's dtype element by element, written
+    contiguously whatever the input's layout; a 0-d tensor is copied. A running sum
+    starts from +0, so -0. never survives (-0. + 0. is 0.); a product from 1."""
     d = wrap_dim(dim, self._data.ndim)
     out_dtype = dtype or _sum_dtype(self, None)
     x = values(self, out_dtype)
-    # PyTorch's running sum starts from +0 (so -0. never survives: -0. + 0. is 0.), is kept
-    # in acc_type (cpu_cum_base_kernel: double for float32, float for float16), and is
-    # written contiguously whatever the input's layout; a 0-d tensor is copied
+    if not self.dim():
+        return d, new_tensor(x.copy(), out_dtype)
     acc = {np.float32: np.float64, np.float16: np.float32}.get(x.dtype.type, x.dtype)
-    data = np.asarray((np.cumsum(x, axis=d, dtype=acc) + np.zeros((), acc)).astype(x.dtype),
-                      order="C") if self.dim() else x.copy()
-    return record(CumsumBackward0, new_tensor(data, out_dtype), (self,), {"dim": d})
+    data = numpy_fn(x.astype(acc), axis=d)
+    if numpy_fn is np.cumsum:
+        data = data + np.zeros((), acc)
+    return d, new_tensor(np.asarray(data.astype(x.dtype), order="C"), out_dtype)
+
+
+def cumsum(self, dim, *, dtype=None):
+    d, out = _scan(self, dim, dtype, np.cumsum)
+    return record(CumsumBackward0, out, (self,), {"dim": d})
+
+
+def _reversed_cumsum(w, dim):
+    return w.flip(dim).cumsum(dim).flip(dim)
+
+
+def _cumprod_backward(grad, x, dim, result):
+    """PyTorch's cumprod_backward: Σ_{j>=k} grad[j] * (Π_{i<=j, i!=k} x[i]), which is
+    reversed_cumsum(result * grad) / x without zeros. With zeros: values only, when no
+    graph is built (an O(n) mask formula); otherwise the products omitting each x[k] are
+    built op by op (O(n²)), so that this gradient has derivatives of its own."""
+    from .._grad_mode import is_grad_enabled
+    from .creation import ones, zeros
+    from .indexing import slice_dim
+    from .shape import cat
+    if x.numel() <= 1 or x.shape[dim] == 1:
+        return grad
+    n = x.shape[dim]
+    w = result * grad
+    is_zero = x._data == 0
+    if not is_zero.any():
+        return _reversed_cumsum(w, dim) / x
+    if not is_grad_enabled():
+        return new_tensor(_cumprod_backward_values(grad, x, dim, result, w, is_zero),
+                          grad.dtype)
+    grad_input = zeros(x.shape, dtype=grad.dtype)
+    ones_size = list(x.shape)
+    ones_size[dim] = 1
+    ones_ = ones(1, dtype=grad.dtype).expand(ones_size)
+    for k in range(n):
+        if k == 0:
+            omitted_products = cat([ones_, slice_dim(x, dim, 1, n, 1).cumprod(dim)], dim)
+        else:
+            prods_until_k = slice_dim(x, dim, 0, k, 1).prod(dim, True)
+            omitted_products = prods_until_k
+            if k < n - 1:
+                prods_from_k_plus_1 = slice_dim(x, dim, k + 1, n, 1).cumprod(dim)
+                omitted_products = prods_until_k.expand_as(prods_from_k_plus_1) * \
+                    prods_from_k_plus_1
+                omitted_products = cat([prods_until_k, omitted_products], dim)
+        grad_slice = (slice_dim(grad, dim, k, n, 1) * omitted_products).sum(dim)
+        grad_input.select(dim, k).copy_(grad_slice)
+    return grad_input
+
+
+def _cumprod_backward_values(grad, x, dim, result, w, is_zero):
+    """cumprod_backward's mask formula, in numpy (no graph): before the first zero z1,
+    reversed_cumsum(w) / x; at z1, Π x[:z1] * Σ_{z1<=j<z2} grad[j] * Π x(z1, j]; after, 0."""
+    def scan(numpy_fn, a):
+        return _scan(new_tensor(a, grad.dtype), dim, None, numpy_fn)[1]._data
+    zeros_seen = np.cumsum(is_zero, axis=dim)
+    before = zeros_seen == 0
+    after_first = zeros_seen == 1
+    first_zero = after_first & (np.cumsum(after_first, axis=dim) == 1)
+    between = after_first & ~first_zero
+    w_before = np.where(before, w._data, 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        before_values = np.flip(scan(np.cumsum, np.flip(w_before, dim)), dim) / x._data
+    terms = scan(np.cumprod, np.where(between, x._data, 1)) * \
+        np.where(after_first, grad._data, 0)
+    first_index = np.expand_dims(np.argmax(after_first, axis=dim), dim)
+    prefix = np.take_along_axis(result._data, np.maximum(first_index - 1, 0), axis=dim)
+    prefix = np.where(first_index == 0, 1, prefix)
+    at_first = _reduce_sum(terms, (dim,), True) * prefix
+    return np.where(before, before_values, np.where(first_zero, at_first, 0)).astype(
+        grad._data.dtype)
+
+
+class CumprodBackward0(Node):
+    """out[i] = Π_{j<=i} self[j] along dim;  grad_self = cumprod_backward(grad, self, dim,
+    out)"""
+
+    def apply(self, grad):
+        x = self.saved("self")
+        return _cumprod_backward(grad.to(x.dtype), x, self.saved("dim"), self.saved("result")),
+
+
+def cumprod(self, dim, *, dtype=None):
+    d, out = _scan(self, dim, dtype, np.cumprod)
+    return record(CumprodBackward0, out, (self,), {"self": self, "dim": d},
+                  save_output="result")
 
 
 class LogsumexpBackward0(Node):
