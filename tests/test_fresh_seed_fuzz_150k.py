@@ -21,7 +21,8 @@
   does (a copy of the other one: -0. stays -0.), unless added in place (fuzz seed 203928);
 - a leaf's first ``.grad`` copy keeps the leaf's strides, those of size-1 dims too, and
   adding into a ``.grad`` that breaks the gradient layout contract warns, once per
-  process and place (TORCH_WARN_ONCE; fuzz seed 214654);
+  process and place (TORCH_WARN_ONCE; fuzz seed 214654), never for an empty tensor
+  (fuzz seed 247554);
 - the node of an in-place op whose result is cast back (``float32.mul_(float64)``) expects
   a gradient of ``self``'s dtype: no cast of the incoming gradient (fuzz seed 220970);
 - ``add``/``sub`` with ``alpha`` (SGD's update) round once, a fused multiply-add, also in
@@ -235,6 +236,10 @@ def test_layout_contract_warning_once_per_place():
 import warnings
 import torch
 warnings.simplefilter("always")
+e = torch.tensor([[]], dtype=torch.float64, requires_grad=True)  # empty: no warning (seed 247554)
+e.backward(torch.tensor([[]], dtype=torch.float64), retain_graph=True)
+e.backward(torch.tensor([[]], dtype=torch.float64))
+print(e.grad)
 x = torch.tensor([[[1.5]]], dtype=torch.float64, requires_grad=True)
 g, = torch.autograd.grad(x.sum() * 1, [x], create_graph=True)
 g.requires_grad_()

@@ -294,8 +294,9 @@ def _check_result(grad, variable, line):
     """PyTorch's CHECK_RESULT after adding into ``.grad``: a warning (once) when the sum
     does not obey the gradient layout contract (a ``.grad`` the user assigned with other
     strides, or one laid out as a parameter with stride-0 size-1 dims)."""
-    if line in _WARNED_AT or _obeys_layout_contract(grad._data, variable._data):
-        return
+    if line in _WARNED_AT or grad._data.size == 0 or _obeys_layout_contract(grad._data,
+                                                                             variable._data):
+        return  # (numpy's strides of empty arrays are not PyTorch's, which agree there)
     _WARNED_AT.add(line)
     warnings.warn(msg.LAYOUT_CONTRACT.format(
         grad_sizes=list(grad.shape), grad_strides=list(grad.stride()),
