@@ -70,8 +70,8 @@ def fma32(a, b, c):
     b = np.asarray(b, np.float32)
     c = np.asarray(c, np.float32)
     p = np.multiply(a, b, dtype=np.float64)
-    s = p + c
-    out = s.astype(np.float32)
+    s = np.asarray(p + c)  # (numpy makes 0-d results scalars, which cannot be patched)
+    out = np.asarray(s.astype(np.float32))
     tie = rounds_twice(s)
     if tie.any():
         shape = s.shape
@@ -114,5 +114,7 @@ def fma64(a, b, c):
     ul = ((ah * bh - uh) + ah * bl + al * bh) + al * bl
     th, tl = _two_sum(c, uh)
     out = th + _round_to_odd_sum(tl, ul)
-    # an exact 0 takes the sign IEEE gives a * b + c (the error terms lose it)
-    return np.where(out == 0, uh + c, out) if np.any(out == 0) else out
+    # an exact 0 takes the sign IEEE gives a * b + c (the error terms lose it), and inf
+    # or nan inputs give what a * b + c gives (the error terms would make nan of inf)
+    plain = ~np.isfinite(out) | (out == 0)
+    return np.where(plain, uh + c, out) if np.any(plain) else out

@@ -221,7 +221,11 @@ for dtype, view in [(torch.float32, np.int32), (torch.float64, np.int64)]:
         y.sub_(g, alpha=alpha)
         sums = (x.add(g, alpha=alpha), y)
         print(dtype, alpha, [int(np.bitwise_xor.reduce(t.numpy().view(view))) for t in sums])
-print(torch.tensor([1.5]))
+    w = torch.tensor(1.5, dtype=dtype)  # 0-d (fuzz seeds 301890, 304698), inf, nan, -0.
+    w.add_(torch.tensor(2.0, dtype=dtype), alpha=-0.1)
+    v = torch.tensor([1.0, float("inf"), -1e308, float("nan"), -0.0], dtype=dtype)
+    v.add_(torch.tensor([float("inf"), 1.0, -1e308, 1.0, -0.0], dtype=dtype), alpha=0.3)
+    print(w, v, torch.signbit(v))
 """)
 
 

@@ -79,7 +79,7 @@ def _plus_scaled(a, b, alpha, dtype, sign=1, out=None):
     if not dtype.is_floating_point:
         return a + sign * alpha * b
     scale = np.asarray(sign * alpha, dtype.numpy)
-    exact = fma(b, scale, a, dtype.numpy)
+    exact = np.asarray(fma(b, scale, a, dtype.numpy))  # (0-d: numpy gives a scalar)
     return exact if out is None else np.copyto(out, exact) or out
 
 
