@@ -25,6 +25,8 @@
   (fuzz seed 247554);
 - the node of an in-place op whose result is cast back (``float32.mul_(float64)``) expects
   a gradient of ``self``'s dtype: no cast of the incoming gradient (fuzz seed 220970);
+- two gradients for one input are added in place only if nothing else holds the first:
+  a view of it (``expand`` in SumBackward0) counts (fuzz seed 300638);
 - ``add``/``sub`` with ``alpha`` (SGD's update) round once, a fused multiply-add, also in
   the rare cases where rounding through float64 rounds twice (found by bit comparison);
 """
@@ -226,6 +228,20 @@ for dtype, view in [(torch.float32, np.int32), (torch.float64, np.int64)]:
     v = torch.tensor([1.0, float("inf"), -1e308, float("nan"), -0.0], dtype=dtype)
     v.add_(torch.tensor([float("inf"), 1.0, -1e308, 1.0, -0.0], dtype=dtype), alpha=0.3)
     print(w, v, torch.signbit(v))
+""")
+
+
+program("accumulate_not_in_place_into_a_viewed_gradient", """
+import torch
+for shape in [(), (1,)]:
+    x = torch.full(shape, 1.0862, requires_grad=True)
+    y = x.sum(0, keepdim=True) if shape else x.sum()
+    y += x
+    z = -y
+    g, = torch.autograd.grad(z.sum(), [x], retain_graph=True)
+    print(g, g._version)
+    z.sum().backward()
+    print(x.grad, x.grad._version)
 """)
 
 

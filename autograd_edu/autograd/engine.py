@@ -287,7 +287,7 @@ class GraphTask:
             return True
         if id(old) not in self.multi_sent:
             return False
-        return new is old or id(old) in undelivered or any(
+        return new._base is old or new is old or id(old) in undelivered or any(
             g is old for b in self.buffers.values() if b is not buffer for g in b)
 
     def _accumulate(self, old, new, held_elsewhere):
