@@ -25,6 +25,7 @@
   (fuzz seed 247554);
 - the node of an in-place op whose result is cast back (``float32.mul_(float64)``) expects
   a gradient of ``self``'s dtype: no cast of the incoming gradient (fuzz seed 220970);
+- ``mse_loss`` of infinities is silent, as in PyTorch (fuzz seed 294105);
 - two gradients for one input are added in place only if nothing else holds the first:
   a view of it (``expand`` in SumBackward0) counts (fuzz seed 300638);
 - ``add``/``sub`` with ``alpha`` (SGD's update) round once, a fused multiply-add, also in
@@ -242,6 +243,19 @@ for shape in [(), (1,)]:
     print(g, g._version)
     z.sum().backward()
     print(x.grad, x.grad._version)
+""")
+
+
+program("mse_loss_of_infinities_is_silent", """
+import warnings
+import torch
+warnings.simplefilter("error")
+x = torch.tensor([[float("inf"), 1.0], [2.0, -float("inf")]], requires_grad=True)
+for reduction in ["mean", "sum", "none"]:
+    loss = torch.nn.functional.mse_loss(x, x.detach(), reduction=reduction)
+    print(loss)
+    loss.sum().backward()
+print(x.grad)
 """)
 
 

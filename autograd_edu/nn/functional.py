@@ -108,10 +108,10 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):  
         target = target if target._data.shape == shape else target.expand(shape)
     from ..ops._common import promote
     (input, target), dtype = promote(input, target)
-    diff = values(input, dtype) - values(target, dtype)
-    squared = diff * diff
     from ..ops.reductions import _reduce_sum
-    with np.errstate(invalid="ignore", divide="ignore"):  # summed in PyTorch's order
+    with np.errstate(all="ignore"):  # PyTorch is silent about inf - inf; summed in its order
+        diff = values(input, dtype) - values(target, dtype)
+        squared = diff * diff
         out = {"none": lambda: squared, "sum": lambda: _reduce_sum(squared, None, False),
                "mean": lambda: np.divide(_reduce_sum(squared, None, False),
                                          squared.dtype.type(squared.size))}[reduction]()
