@@ -69,5 +69,5 @@ def exp(x):
     Python's ``math.exp`` (numpy's differs in ~5% of last bits)."""
     if x.dtype == _F32:
         return expf(x)
-    x = np.where(x > 710, np.inf, x)  # math.exp raises on overflow
-    return np.frompyfunc(math.exp, 1, 1)(x).astype(np.float64)
+    x = np.where(x > 709.782712893384, np.inf, x)  # log(DBL_MAX): math.exp raises above
+    return np.asarray(np.frompyfunc(math.exp, 1, 1)(x), np.float64)

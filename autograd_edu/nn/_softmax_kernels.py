@@ -118,14 +118,21 @@ def _split_vector_positions(dim_size, inner, total, dtype):
     """``_vec_softmax`` splits the (outer, inner) positions evenly among the threads
     (``at::parallel_for``); each thread takes whole vectors within a row of ``inner``
     positions and within its share, the rest of the row (share) through the scalar loop."""
+    return vector_positions(total, inner, _lanes(dtype), min(_torch_threads(), total))
+
+
+def vector_positions(total, row, block, shares):
+    """Which of ``total`` positions, cut into rows of ``row`` and split evenly into
+    ``shares`` (``at::parallel_for``'s ``divup`` chunks, one per thread), a kernel runs as
+    whole SIMD blocks of ``block`` from the start of each piece (row within share); the
+    last ``size % block`` of a piece go through its scalar loop."""
     pos = np.arange(total)
-    share = -(-total // min(_torch_threads(), total))
+    share = -(-total // shares)
     begin = pos // share * share
     end = np.minimum(begin + share, total)
-    row = pos - pos % inner
-    first, last = np.maximum(begin, row), np.minimum(end, row + inner)
-    lanes = _lanes(dtype)
-    return pos - first < (last - first) // lanes * lanes
+    start = pos - pos % row
+    first, last = np.maximum(begin, start), np.minimum(end, start + row)
+    return pos - first < (last - first) // block * block
 
 
 
