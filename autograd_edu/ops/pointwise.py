@@ -21,7 +21,7 @@ from ._common import (
     require_tensor,
     values,
 )
-from ._memory import iterator_order, strides
+from ._memory import GRAIN_SIZE, iterator_order, strides, torch_threads
 from .arithmetic import _saved_if, in_iterator_layout
 
 
@@ -164,9 +164,6 @@ def _sigmoid(x):
     return one / (one + e)
 
 
-_GRAIN_SIZE = 32768  # at::internal::GRAIN_SIZE: TensorIterator uses threads from here on
-
-
 def vector_elements(x):
     """Which elements of ``x`` (PyTorch's strides) a unary ``cpu_kernel_vec`` computes with
     its vector function (True) rather than its scalar one, for a new output.
@@ -178,7 +175,7 @@ def vector_elements(x):
     ``vectorized_loop`` takes each row in blocks of two vectors (AVX512: 32 float32,
     16 float64) and leaves the rest to the scalar loop; a row whose input is strided (not
     1, nor 0 for an expanded dim) goes all scalar (``basic_loop``), as does a 0-d tensor."""
-    from ..nn._softmax_kernels import _lanes, _torch_threads, vector_positions
+    from ..nn._softmax_kernels import _lanes, vector_positions
     n, shape, st = x.size, x.shape, strides(x)
     perm = iterator_order(shape, [st])  # fastest first
     row, inner = 1, 1
@@ -193,8 +190,8 @@ def vector_elements(x):
             break
     if x.ndim == 0 or inner not in (0, 1):
         return np.zeros(shape, bool)
-    threads = _torch_threads()
-    shares = 1 if n < _GRAIN_SIZE or threads == 1 else min(threads, -(-n // _GRAIN_SIZE))
+    threads = torch_threads()
+    shares = 1 if n < GRAIN_SIZE or threads == 1 else min(threads, -(-n // GRAIN_SIZE))
     flat = vector_positions(n, row, 2 * _lanes(x.dtype), shares)
     outer_first = perm[::-1]
     return flat.reshape([shape[d] for d in outer_first]).transpose(np.argsort(outer_first))
