@@ -25,6 +25,9 @@
   (fuzz seed 247554);
 - the node of an in-place op whose result is cast back (``float32.mul_(float64)``) expects
   a gradient of ``self``'s dtype: no cast of the incoming gradient (fuzz seed 220970);
+- unary ops lay their result out as TensorIterator does: an expanded input gives a
+  contiguous result (numpy's puts the broadcast dim innermost), so a later ``flatten``
+  views it (fuzz seed 313740);
 - ``mse_loss`` of infinities is silent, as in PyTorch (fuzz seed 294105);
 - two gradients for one input are added in place only if nothing else holds the first:
   a view of it (``expand`` in SumBackward0) counts (fuzz seed 300638);
@@ -256,6 +259,17 @@ for reduction in ["mean", "sum", "none"]:
     print(loss)
     loss.sum().backward()
 print(x.grad)
+""")
+
+
+program("unary_ops_of_expanded_inputs_are_contiguous", """
+import torch
+x = torch.tensor([[0.5, -1.5], [2.0, 0.25], [1.0, -3.0], [0.0, 4.0]])
+v = x.expand(2, -1, -1)
+for name in ["cos", "floor", "abs", "exp", "sigmoid", "relu", "neg", "sqrt", "tanh", "sgn"]:
+    y = getattr(v, name)()
+    print(name, y.stride(), y.flatten()._is_view(), y.mT.is_contiguous())
+print(x.t().expand(3, -1, -1).exp().stride(), x[:, None].expand(-1, 3, -1).abs().stride(), v.exp())
 """)
 
 

@@ -32,8 +32,9 @@ def _float_dtype(t):
 
 def _unary(node_cls, numpy_fn, self, save_self=False, save_result=False, keep_int=False):
     dtype = self._dtype if keep_int else _float_dtype(self)
-    with np.errstate(all="ignore"):
-        out = new_tensor(numpy_fn(values(self, dtype)), dtype)
+    with np.errstate(all="ignore"):  # laid out as TensorIterator does (numpy differs on
+        data = in_iterator_layout(numpy_fn(values(self, dtype)), dtype, self, self)  # expands)
+        out = new_tensor(data, dtype)
     return record(node_cls, out, (self,), {"self": self} if save_self else None,
                   save_output="result" if save_result else None)
 
