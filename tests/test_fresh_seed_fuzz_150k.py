@@ -28,6 +28,8 @@
 - unary ops lay their result out as TensorIterator does: an expanded input gives a
   contiguous result (numpy's puts the broadcast dim innermost), so a later ``flatten``
   views it (fuzz seed 313740);
+- ``sign``/``sgn`` are PyTorch's ``(0 < x) - (x < 0)``: 0. for nan and -0. (numpy's gives
+  nan and -0.), so abs's gradient at nan is 0 (fuzz seed 313982);
 - ``mse_loss`` of infinities is silent, as in PyTorch (fuzz seed 294105);
 - two gradients for one input are added in place only if nothing else holds the first:
   a view of it (``expand`` in SumBackward0) counts (fuzz seed 300638);
@@ -270,6 +272,17 @@ for name in ["cos", "floor", "abs", "exp", "sigmoid", "relu", "neg", "sqrt", "ta
     y = getattr(v, name)()
     print(name, y.stride(), y.flatten()._is_view(), y.mT.is_contiguous())
 print(x.t().expand(3, -1, -1).exp().stride(), x[:, None].expand(-1, 3, -1).abs().stride(), v.exp())
+""")
+
+
+program("sign_of_nan_and_negative_zero", """
+import torch
+x = torch.tensor([float("nan"), -float("nan"), 0., -0., 1., -2., float("inf")],
+                 requires_grad=True)
+print(torch.sign(x.detach()), torch.sgn(x.detach()), torch.signbit(x.detach().sign()))
+x.abs().sum().backward()
+print(x.grad, torch.signbit(x.grad))
+print(torch.tensor([3, -2, 0]).sign(), torch.tensor([True, False]).sign())
 """)
 
 

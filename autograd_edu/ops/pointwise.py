@@ -676,7 +676,11 @@ class SgnBackward0(_ZeroGradient):
 
 
 def _sign_of(x):
-    return np.copy(x) if x.dtype == np.bool_ else np.sign(x)  # a bool is its own sign
+    """PyTorch's sign kernel, ``(0 < x) - (x < 0)``: nan and -0. give 0. (numpy's sign
+    gives nan and -0.); a bool is its own sign."""
+    if x.dtype == np.bool_:
+        return np.copy(x)
+    return np.subtract(x > 0, x < 0, dtype=x.dtype)
 
 
 def sign(self):
