@@ -206,8 +206,10 @@ class Node:
         gradient: the inputs by name, then the outputs by name. So the error for tensors
         modified in place (or views that may no longer be used) is about the first of
         them in that order, whatever gradients are asked for."""
+        if not self._saved:
+            return
         tensors = [(isinstance(value, SavedTensor) and value.tensor is None, name)
-                   for name, value in (self._saved or {}).items()
+                   for name, value in self._saved.items()
                    if isinstance(value, SavedTensor) or _is_saved_list(value)]
         for _, name in sorted(tensors):
             self.saved(name)

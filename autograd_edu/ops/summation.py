@@ -201,7 +201,9 @@ def _short_line_sum(line):
     accumulator ``i % 4``, then the 4 added in order, from +0."""
     with np.errstate(all="ignore"):
         zero = line.dtype.type(0)
-        acc = [zero + line[k] if k < len(line) else zero for k in range(4)]
+        if len(line) < 4:  # one by one from +0 (numpy's reduce is sequential this short)
+            return np.asarray(zero + np.add.reduce(line))
+        acc = [zero + line[k] for k in range(4)]
         for k in range(4, len(line)):
             acc[0] = acc[0] + line[k]
         return np.asarray(((acc[0] + acc[1]) + acc[2]) + acc[3])
