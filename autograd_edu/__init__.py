@@ -87,6 +87,7 @@ from .ops.pointwise import (
     expm1,
     floor,
     floor_divide,
+    fmod,
     ge,
     gt,
     isnan,

@@ -55,6 +55,7 @@ SIGNATURES = {
              "Tensor input, Number other, Number alpha = 1"],
     **{name: _TENSOR_OR_NUMBER for name in "eq ne lt le gt ge".split()},
     "floor_divide": [f"Tensor input, Tensor other, {_OUT}", "Tensor input, Number other"],
+    "fmod": _TENSOR_OR_NUMBER,
     "remainder": [f"Tensor input, Tensor other, {_OUT}", "Number self, Tensor other",
                   f"Tensor input, Number other, {_OUT}"],
     "clamp": _CLAMP, "clamp_": _CLAMP,

@@ -11,7 +11,8 @@
   and bool tensors where PyTorch's kernels refuse them or treat them specially;
 - the argument checks of sub (bools), add/sub (alpha), mv, dot, allclose, equal,
   fill_, masked_fill and masked_fill_, view/expand/repeat sizes and norm, in PyTorch's
-  order; masked_fill_ writes only masked elements (an expanded tensor: a warning).
+  order; masked_fill_ writes only masked elements (an expanded tensor: a warning);
+  fmod (C's sign convention) and its gradients.
 """
 
 from __future__ import annotations
@@ -191,6 +192,21 @@ program("allclose_equal", "", [
         ("equal", "[1., 2]", "[1., 2], dtype=torch.float64", ""),
         ("equal", "[1., 2]", "[[1., 2]]", ""), ("equal", "[True]", "[1]", ""),
         ("equal", "[1., float('nan')]", "[1., float('nan')]", "")]])
+
+program("fmod", "x = torch.tensor([5., -5., 3.5, -0.0], requires_grad=True); "
+        "y = torch.tensor([3., 3., -2., 2.], requires_grad=True)", [
+    'r = torch.fmod(x, y); r.sum().backward(); r = (r, x.grad, y.grad)',
+    'r = (torch.fmod(x, 2), x.fmod(2.5), torch.fmod(x.detach(), 0.))',
+    'r = (torch.fmod(torch.tensor([5, -7]), 3), torch.tensor([5, -7]).fmod(2.5))',
+    'r = torch.fmod(2, x)',
+    'r = torch.fmod(x, "a")',
+    'r = torch.fmod(torch.tensor([True]), torch.tensor([True]))',
+    'r = torch.fmod(torch.tensor([5]), 0)',
+    'r = x.fmod_(2)',
+    'z = x.detach().clone(); z.fmod_(2); r = (z, z._version)',
+    'r = torch.autograd.grad(torch.fmod(x * 3, y).sum(), [y], create_graph=True)',
+    'r = torch.fmod(x, torch.ones(2))',
+])
 
 program("masked_fill_in_place", "x = torch.tensor([[1.5, -2.5, 3.], [0., 4., -1.]]); "
         "m = torch.tensor([True, False, True]); "

@@ -11,8 +11,8 @@ _METHODS = {
     arithmetic: "add sub mul div pow neg reciprocal square rsub",
     pointwise: ("abs exp log sqrt sin cos tanh sigmoid relu clamp clamp_min clamp_max maximum "
                 "minimum sgn sign eq ne lt le gt ge isnan signbit equal allclose logical_not "
-                "floor_divide remainder log1p expm1 log2 log10 tan atan rsqrt round floor ceil "
-                "trunc masked_fill"),
+                "floor_divide remainder fmod log1p expm1 log2 log10 tan atan rsqrt round floor "
+                "ceil trunc masked_fill"),
     reductions: ("sum sum_to_size mean max min argmax argmin norm all any prod var std amax amin "
                  "cumsum cumprod logsumexp sort"),
     shape: ("view reshape flatten view_as reshape_as t transpose permute squeeze unsqueeze "
@@ -134,6 +134,7 @@ for _name, _op in {"add_": arithmetic.add, "sub_": arithmetic.sub, "mul_": arith
                    "relu_": pointwise.relu, "clamp_": pointwise.clamp,
                    "clamp_min_": pointwise.clamp_min, "clamp_max_": pointwise.clamp_max,
                    "reciprocal_": arithmetic.reciprocal, "remainder_": pointwise.remainder,
+                   "fmod_": pointwise.fmod,
                    "floor_divide_": pointwise.floor_divide}.items():
     setattr(Tensor, _name, _inplace_method(_op, _name))
 Tensor.masked_fill_ = public(pointwise.masked_fill_, "masked_fill_", method=True, stale_views=False)

@@ -442,25 +442,50 @@ class RemainderBackward0(Node):
 class RemainderBackward1(Node):
     """out = self - other * floor(self / other) (both tensors);
     grad_self = grad,  grad_other = -grad * floor(self / other)"""
+    rounding = "floor"
 
     def apply(self, grad):
         from .arithmetic import div
         grad_other = None
         if self.needs_input_grad(1):  # C++ evaluates ``*``'s right side first
-            quotient = div(self.saved("self"), self.saved("other"), rounding_mode="floor")
+            quotient = div(self.saved("self"), self.saved("other"), rounding_mode=self.rounding)
             grad_other = -grad * quotient
         return grad if self.needs_input_grad(0) else None, grad_other
 
 
+class FmodBackward0(RemainderBackward0):
+    """out = self - other * trunc(self / other) with a number (C's fmod: the sign of
+    self);  grad_self = grad"""
+
+
+class FmodBackward1(RemainderBackward1):
+    """out = self - other * trunc(self / other) (both tensors);
+    grad_self = grad,  grad_other = -grad * trunc(self / other)"""
+    rounding = "trunc"
+
+
+def _modulo(self, other, numpy_fn, kernel, nodes):
+    from .._tensor import Tensor
+    a, b, out = integer_division(self, other, numpy_fn, kernel)
+    if not isinstance(other, Tensor):
+        return record(nodes[0], out, (a,))
+    return record(nodes[1], out, (a, b), {"self": _saved_if(a, gives_edge(b)),
+                                          "other": _saved_if(b, gives_edge(b))})
+
+
 def remainder(self, other):
     from .._tensor import Tensor
-    a, b, out = integer_division(self, other, np.remainder, "remainder_cpu")
     if not isinstance(self, Tensor):  # torch.remainder(7, x): no derivative
+        _, b, out = integer_division(self, other, np.remainder, "remainder_cpu")
         return record_not_implemented("aten::remainder", out, (b,))
-    if not isinstance(other, Tensor):
-        return record(RemainderBackward0, out, (a,))
-    return record(RemainderBackward1, out, (a, b), {"self": _saved_if(a, gives_edge(b)),
-                                                     "other": _saved_if(b, gives_edge(b))})
+    return _modulo(self, other, np.remainder, "remainder_cpu",
+                   (RemainderBackward0, RemainderBackward1))
+
+
+def fmod(self, other):
+    """The remainder with C's sign convention (the sign of ``self``), not Python's."""
+    require_tensor(self)
+    return _modulo(self, other, np.fmod, "fmod_cpu", (FmodBackward0, FmodBackward1))
 
 
 def _comparison(numpy_fn):
