@@ -135,8 +135,8 @@ NO_ARGUMENTS = set(name for name, sigs in SIGNATURES.items() if sigs == _UNARY) 
 _HIDDEN_OVERLOADS = {"add", "sub", "addmm"}
 # Ops whose Tensor parameters also take numbers (python_arg_parser's
 # should_allow_numbers_as_tensors).
-_NUMBERS_AS_TENSORS = set("add add_ sub sub_ mul mul_ div div_ rsub eq ne lt le gt ge maximum "
-                          "minimum remainder floor_divide".split())
+_NUMBERS_AS_TENSORS = set("add add_ sub sub_ mul mul_ div div_ rsub eq ne lt le gt ge remainder "
+                          "floor_divide".split())
 
 
 class Param:
@@ -162,6 +162,12 @@ class Signature:
         self.min_args = sum(not p.optional for p in self.params)
         self.max_pos_args = sum(not p.keyword_only for p in self.params)
         self.numbers_as_tensors = name in _NUMBERS_AS_TENSORS
+        # x.view(2, 3) is x.view((2, 3)): a single positional list of ints gathers the
+        # positional arguments, unless it takes an int itself (a reduction's dim list is
+        # int[1]: x.sum(0, 1) passes 1 as keepdim; squeeze's is int[])
+        first = self.params[0] if self.params else None
+        self.varargs = (self.max_pos_args == 1 and first.type == "tuple of ints"
+                        and (first.name != "dim" or name == "squeeze"))
 
 
 def tp_name(value):
@@ -235,8 +241,7 @@ def parse(signature, args, kwargs):
     """None if ``signature`` accepts the call, else the TypeError text PyTorch raises
     for it (FunctionSignature::parse)."""
     name, params, nargs = signature.name, signature.params, len(args)
-    varargs = (signature.max_pos_args == 1 and params[0].type == "tuple of ints"
-               and nargs > 0 and _int_list(args)[0])
+    varargs = signature.varargs and nargs > 0 and _int_list(args)[0]
     if varargs:
         args, nargs = (tuple(args),), 1
     if nargs > signature.max_pos_args:

@@ -138,6 +138,8 @@ class Tensor:
         self._set_requires_grad(value, msg.INT_REQUIRES_GRAD_SETTER)
 
     def requires_grad_(self, requires_grad=True):
+        if requires_grad is not True and requires_grad is not False:  # worded by _argparse
+            raise TypeError("expected a bool")
         self._set_requires_grad(requires_grad, msg.INT_REQUIRES_GRAD_METHOD)
         return self
 

@@ -138,6 +138,8 @@ for _name, _op in {"add_": arithmetic.add, "sub_": arithmetic.sub, "mul_": arith
                    "floor_divide_": pointwise.floor_divide}.items():
     setattr(Tensor, _name, _inplace_method(_op, _name))
 Tensor.masked_fill_ = public(pointwise.masked_fill_, "masked_fill_", method=True, stale_views=False)
+Tensor.requires_grad_ = public(Tensor.requires_grad_, "requires_grad_", method=True,
+                              stale_views=False)
 Tensor.__iadd__, Tensor.__isub__ = Tensor.add_, Tensor.sub_
 Tensor.__imul__, Tensor.__itruediv__ = Tensor.mul_, Tensor.div_
 Tensor.__ipow__ = Tensor.pow_

@@ -13,8 +13,35 @@ from .._tensor import Tensor
 from ..autograd.graph import Node, SavedTensor, connect
 
 
+def int_arg(value, first=True):
+    """``value`` where PyTorch's parser wants an int (an ``int`` parameter, an element of
+    a list of ints): numpy ints and 0-d integer tensors are converted; a bool, a float,
+    None... are refused with a plain TypeError, which the public wrapper words as the
+    parser does (``_argparse``). The parser checks only a list's first element's type,
+    so later elements (``first=False``) may be bools."""
+    if type(value) is int:
+        return value
+    if _argparse._is_int(value) or (not first and type(value) is bool):
+        return int(value)
+    raise TypeError("expected an int")
+
+
+def bool_arg(value):
+    """``value`` where PyTorch's parser wants a bool (``keepdim``): a Python bool only."""
+    if value is not True and value is not False:
+        raise TypeError("expected a bool")
+    return value
+
+
+def int_list(values):
+    """A list of ints as PyTorch's parser converts it (see ``int_arg``), as a tuple."""
+    return tuple(int_arg(v, not i) for i, v in enumerate(values))
+
+
 def wrap_dim(dim, ndim):
     """A possibly negative dim as an index (torch's maybe_wrap_dim, with its error)."""
+    if type(dim) is not int:
+        dim = int_arg(dim)
     lo, hi = (-ndim, ndim - 1) if ndim else (-1, 0)
     if not lo <= dim <= hi:
         raise IndexError(msg.DIM_OUT_OF_RANGE.format(lo=lo, hi=hi, dim=dim))
@@ -31,19 +58,21 @@ def wrap_dims(dims, ndim):
     """Each dim wrapped, in order; a dim given twice is refused as PyTorch's
     dim_list_to_bitset refuses it (checked dim by dim, so an out-of-range dim
     before the repetition is reported first). On a 0-d tensor 0 and -1 are one dim."""
-    if isinstance(dims, int):
+    if type(dims) not in (tuple, list):
         dims = (dims,)
     wrapped = []
-    for d in dims:
-        d = wrap_dim(d, ndim)
+    for i, d in enumerate(dims):
+        d = wrap_dim(d if type(d) is int else int_arg(d, not i), ndim)
         if d in wrapped:
             raise RuntimeError(msg.DIM_REPEATED.format(dim=d))
         wrapped.append(d)
     return tuple(wrapped)
 
 
-def reduced_dims(dim, ndim):
-    """The dims a reduction such as ``sum`` reduces: None or an empty list means all."""
+def reduced_dims(dim, ndim, keepdim=False):
+    """The dims a reduction such as ``sum`` reduces: None or an empty list means all
+    (and its ``keepdim`` checked to be a bool)."""
+    bool_arg(keepdim)
     return (dim is not None and wrap_dims(dim, ndim)) or tuple(range(ndim))
 
 

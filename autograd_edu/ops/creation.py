@@ -9,19 +9,19 @@ from .. import _messages as msg
 from .._fma import fma
 from .._ieee import cast
 from .._tensor import Size, Tensor
-from ._common import new_tensor
+from ._common import int_list, new_tensor
 
 
 def _size(size, fn="empty"):
     """A shape argument, checked as PyTorch checks it."""
     if len(size) == 1 and isinstance(size[0], tuple | list | Size):
         size = tuple(size[0])
-    for s in size:
-        if not isinstance(s, numbers.Integral) and not (isinstance(s, Tensor) and s.numel() == 1
-                                                        and not s.is_floating_point()):
-            raise TypeError(f"{fn}(): argument 'size' (position 1) must be tuple of ints, not "
-                            f"{type(s).__name__}")
-    size = tuple(int(s) for s in size)
+    try:
+        size = int_list(size)
+    except TypeError:
+        bad = next(s for s in size if type(s) is not int)
+        raise TypeError(f"{fn}(): argument 'size' (position 1) must be tuple of ints, not "
+                        f"{type(bad).__name__}") from None
     for s in size:
         if s < 0:
             raise RuntimeError(msg.NEGATIVE_DIMENSION.format(dim=s, sizes=list(size)))

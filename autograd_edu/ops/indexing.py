@@ -19,6 +19,7 @@ from ..autograd.graph import Node
 from ._common import (
     bump_version,
     connect_stale_views,
+    int_arg,
     needs_recording,
     new_tensor,
     record,
@@ -194,6 +195,7 @@ class SelectBackward0(Node):
 
 
 def select(self, dim, index, *, reported_dim=None):
+    index = int_arg(index)
     if self._data.ndim == 0:
         raise IndexError("select() cannot be applied to a 0-dim tensor.")
     d = wrap_dim(dim, self._data.ndim)

@@ -381,6 +381,7 @@ def _select_grad(grad, winner_if_greater, loser, node):
 
 
 def maximum(self, other):
+    require_tensor(other)
     (a, b), dtype = promote(self, other)
     out = new_tensor(in_iterator_layout(_maximum(values(a, dtype), values(b, dtype)), dtype,
                                         a, b), dtype)
@@ -388,6 +389,7 @@ def maximum(self, other):
 
 
 def minimum(self, other):
+    require_tensor(other)
     (a, b), dtype = promote(self, other)
     out = new_tensor(in_iterator_layout(_minimum(values(a, dtype), values(b, dtype)), dtype,
                                         a, b), dtype)

@@ -7,9 +7,11 @@ import numpy as np
 
 from .. import _dtypes
 from .. import _messages as msg
+from .._tensor import Tensor
 from ..autograd.graph import Node
 from ..return_types import make_return_type
 from ._common import (
+    bool_arg,
     bump_version,
     new_tensor,
     np_axis,
@@ -81,7 +83,7 @@ def sum(self, dim=_ALL_DIMS, keepdim=False, *, dtype=None):  # noqa: A001
     if dim is _ALL_DIMS:
         out = new_tensor(_reduce_sum(values(self, out_dtype), None, False), out_dtype)
         return record(SumBackward0, out, (self,), {"self_sym_sizes": self._data.shape})
-    dims = reduced_dims(dim, self._data.ndim)
+    dims = reduced_dims(dim, self._data.ndim, keepdim)
     out = new_tensor(_reduce_sum(values(self, out_dtype), dims, keepdim), out_dtype)
     return record(SumBackward1, out, (self,),
                   {"dim": dims, "keepdim": keepdim, "self_sym_sizes": self._data.shape})
@@ -133,7 +135,7 @@ def mean(self, dim=_ALL_DIMS, keepdim=False, *, dtype=None):
             out = new_tensor(np.divide(_reduce_sum(x, None, False), count), out_dtype)
             return record(MeanBackward0, out, (self,),
                           {"self_sym_sizes": self._data.shape, "self_sym_numel": self._data.size})
-        dims = reduced_dims(dim, self._data.ndim)
+        dims = reduced_dims(dim, self._data.ndim, keepdim)
         count = out_dtype.numpy.type(_reduced_count(self._data.shape, dims))
         out = new_tensor(np.divide(_reduce_sum(x, dims, keepdim), count), out_dtype)
     return record(MeanBackward1, out, (self,),
@@ -196,15 +198,16 @@ def _reduced(data, dtype):
 
 def _extreme(self, dim, keepdim, other, name, arg_fn, full_node, dim_node, return_type):
     from .pointwise import maximum, minimum
-    if other is not None or (dim is not None and not isinstance(dim, int)):
+    if other is not None or isinstance(dim, Tensor):  # x.max(y) is maximum(x, y)
         other = dim if other is None else other
         return (maximum if name == "max" else minimum)(self, other)
-    if dim is None:
+    if dim is _ALL_DIMS:
         if self._data.size == 0:
             raise RuntimeError(msg.REDUCE_EMPTY.format(op=name))
         out = new_tensor(extreme_of_all(self._data, name), self._dtype)
         return record(full_node, out, (self,), {"self": self}, save_output="result")
     d = wrap_dim(dim, self._data.ndim)
+    bool_arg(keepdim)
     if self._data.ndim and self._data.shape[d] == 0:
         raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
     data = self._data if self._data.ndim else self._data.reshape(1)
@@ -236,12 +239,12 @@ def _nan_first_argmin(data, axis):
         np.argmin(data, axis=axis)
 
 
-def max(self, dim=None, keepdim=False, *, other=None):  # noqa: A001
+def max(self, dim=_ALL_DIMS, keepdim=False, *, other=None):  # noqa: A001
     return _extreme(self, dim, keepdim, other, "max", _nan_first_argmax, MaxBackward1,
                     MaxBackward0, max_return_type)
 
 
-def min(self, dim=None, keepdim=False, *, other=None):  # noqa: A001
+def min(self, dim=_ALL_DIMS, keepdim=False, *, other=None):  # noqa: A001
     return _extreme(self, dim, keepdim, other, "min", _nan_first_argmin, MinBackward1,
                     MinBackward0, min_return_type)
 
@@ -254,6 +257,7 @@ def _arg_reduction(self, dim, keepdim, name, arg_fn):
         raise IndexError(f"{name}(): Expected reduction dim to be specified for "
                          f"input.numel() == 0.")
     d = None if dim is None else wrap_dim(dim, self._data.ndim)
+    bool_arg(keepdim)
     if d is not None and self._data.ndim and self._data.shape[d] == 0:
         raise IndexError(msg.REDUCE_EMPTY_DIM.format(op=name, dim=d))
     if d is None or not self._data.ndim:  # a 0-d tensor keeps no dim to keep
@@ -343,6 +347,7 @@ def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
 def _all_any(self, dim, keepdim, numpy_fn):
     """all/any: unlike sum, an empty list of dims reduces none of them."""
     dims = None if dim is None else wrap_dims(dim, self._data.ndim)
+    bool_arg(keepdim)
     return _reduced(numpy_fn(self._data, axis=np_axis(dims, self._data.ndim) if dims else dims,
                              keepdims=keepdim), _dtypes.bool_)
 
@@ -408,12 +413,13 @@ class ProdBackward1(Node):
         return _prod_safe_zeros_backward(grad, x, dim),
 
 
-def prod(self, dim=None, keepdim=False, *, dtype=None):
+def prod(self, dim=_ALL_DIMS, keepdim=False, *, dtype=None):
     out_dtype = dtype or _sum_dtype(self, None)
-    if dim is None:
+    if dim is _ALL_DIMS:
         out = new_tensor(np.prod(values(self, out_dtype)), out_dtype)
         return record(ProdBackward0, out, (self,), {"self": self}, save_output="result")
     d = wrap_dim(dim, self._data.ndim)
+    bool_arg(keepdim)
     out = _reduced(np.prod(values(self, out_dtype), axis=np_axis(d, self.dim()),
                            keepdims=keepdim), out_dtype)
     return record(ProdBackward1, out, (self,), {"self": self, "dim": d, "keepdim": keepdim},
@@ -499,6 +505,9 @@ def _variance(self, dim, unbiased, keepdim, correction, node_cls, take_root):
     # an empty list of dims reduces all of them, but PyTorch's backward counts 1 element
     # for it (its _safe_size), so the node keeps the list as given
     dims = None if dim is None else wrap_dims(dim, self._data.ndim)
+    bool_arg(keepdim)
+    if unbiased is not None:
+        bool_arg(unbiased)
     axis = np_axis(dims, self._data.ndim) if dims else None
     no_freedom = _reduced_count(self._data.shape, dims or None) - correction <= 0
     with np.errstate(all="ignore"):
@@ -570,7 +579,7 @@ def _amax_amin(self, dim, keepdim, numpy_fn, node_cls):
         for d in dim:
             if self._data.shape[wrap_dim(d, self._data.ndim)] == 0:
                 raise IndexError(msg.REDUCE_EMPTY_DIM.format(op=name, dim=d))
-    dims = reduced_dims(dim, self._data.ndim)
+    dims = reduced_dims(dim, self._data.ndim, keepdim)
     axis = np_axis(dims, self.dim())
     data = extreme_over_dims(self._data, dims, name, numpy_fn(self._data, axis=axis,
                                                                keepdims=keepdim))
@@ -710,7 +719,7 @@ class LogsumexpBackward0(Node):
 
 
 def logsumexp(self, dim, keepdim=False):
-    dims = reduced_dims(dim, self._data.ndim)
+    dims = reduced_dims(dim, self._data.ndim, keepdim)
     if not keepdim and self.dim() and self._data.size and dim in ((), []):  # PyTorch's quirk
         raise RuntimeError(f"output with shape [] doesn't match the broadcast shape "
                            f"[{', '.join(['1'] * self.dim())}]")

@@ -7,7 +7,7 @@ import numpy as np
 from .. import _messages as msg
 from .._tensor import Tensor, view_creation_meta
 from ..autograd.graph import Node
-from ._common import autograd_first, new_tensor, record, wrap_dim, wrap_dims
+from ._common import autograd_first, int_arg, int_list, new_tensor, record, wrap_dim, wrap_dims
 from ._memory import copy_in_torch_layout
 
 
@@ -34,7 +34,7 @@ def make_view(self, data, view_fn, multi_output=False):
 def _sizes_arg(size):
     if len(size) == 1 and isinstance(size[0], tuple | list):
         size = tuple(size[0])
-    return tuple(int(s) for s in size)
+    return int_list(size)
 
 
 def infer_size(shape, numel):
@@ -367,10 +367,17 @@ class CatBackward0(Node):
         return tuple(grads)
 
 
+def _tensor_list(tensors):
+    """cat's and stack's list or tuple of tensors (a tensor is refused: see ``int_arg``)."""
+    if type(tensors) not in (list, tuple):
+        raise TypeError("expected a list of tensors")
+    return list(tensors)
+
+
 def cat(tensors, dim=0):
     from .. import _dtypes
     from ._common import values
-    tensors = list(tensors)
+    tensors = _tensor_list(tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
@@ -414,7 +421,7 @@ class StackBackward0(Node):
 def stack(tensors, dim=0):
     from .. import _dtypes
     from ._common import values
-    tensors = list(tensors)
+    tensors = _tensor_list(tensors)
     shape = tensors[0]._data.shape
     for i, t in enumerate(tensors[1:], start=1):
         if t._data.shape != shape:
@@ -448,6 +455,9 @@ def unbind(self, dim=0):
 
 def narrow(self, dim, start, length):
     from .indexing import slice_dim
+    if not isinstance(start, Tensor):  # narrow(dim, Tensor start, length) is the other overload
+        start = int_arg(start)
+    length = int_arg(length)
     if not self._data.ndim:
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     if length < 0:
@@ -478,6 +488,8 @@ class SplitWithSizesBackward0(SplitBackward0):
 
 def split(self, split_size_or_sections, dim=0):
     """Views of consecutive pieces along ``dim``, all outputs of one node (as in PyTorch)."""
+    if type(split_size_or_sections) not in (list, tuple):
+        split_size_or_sections = int_arg(split_size_or_sections)
     if self._data.ndim == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
     if isinstance(split_size_or_sections, int) and split_size_or_sections < 0:
@@ -509,6 +521,7 @@ def split(self, split_size_or_sections, dim=0):
 
 
 def chunk(self, chunks, dim=0):
+    chunks = int_arg(chunks)
     if self._data.ndim == 0:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
