@@ -193,6 +193,14 @@ program("allclose_equal", "", [
         ("equal", "[1., 2]", "[[1., 2]]", ""), ("equal", "[True]", "[1]", ""),
         ("equal", "[1., float('nan')]", "[1., float('nan')]", "")]])
 
+program("squeeze_dims_as_separate_ints", "x = torch.ones(1, 2, 1, 3, requires_grad=True)", [
+    'r = (x.squeeze(0, 2), x.squeeze((0, 2)), x.squeeze(0, 1), x.squeeze(()), x.squeeze(0))',
+    'r = x.squeeze(0, "a")',
+    'r = x.squeeze(0, 1.5)',
+    'r = x.squeeze(0, 0)',
+    'r = x.squeeze(0, 2); r.sum().backward(); r = x.grad',
+])
+
 program("fmod", "x = torch.tensor([5., -5., 3.5, -0.0], requires_grad=True); "
         "y = torch.tensor([3., 3., -2., 2.], requires_grad=True)", [
     'r = torch.fmod(x, y); r.sum().backward(); r = (r, x.grad, y.grad)',

@@ -271,7 +271,11 @@ class SqueezeBackward4(SqueezeBackward1):
     had size 1"""
 
 
-def squeeze(self, dim=None):
+def squeeze(self, dim=None, *more_dims):
+    """``squeeze()``, ``squeeze(d)``, ``squeeze((d0, d1))`` or ``squeeze(d0, d1)`` (a dim
+    list may be given as separate ints)."""
+    if more_dims:
+        dim = (dim, *more_dims)
     shape = self._data.shape
     if dim is None:
         axes = tuple(i for i, s in enumerate(shape) if s == 1)
