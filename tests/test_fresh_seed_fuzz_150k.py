@@ -19,6 +19,8 @@
   refuse it (fuzz seed 280328);
 - gradients meeting sgn's immutable zero tensor are added as PyTorch's add_zerotensor
   does (a copy of the other one: -0. stays -0.), unless added in place (fuzz seed 203928);
+  a product with one is a zero tensor, 0 / x too, x / 0 is +inf and 0 / 0 nan, whatever
+  the values (mul_zerotensor, div_zerotensor; fuzz seed 383741);
 - a leaf's first ``.grad`` copy keeps the leaf's strides, those of size-1 dims too, and
   adding into a ``.grad`` that breaks the gradient layout contract warns, once per
   process and place (TORCH_WARN_ONCE; fuzz seed 214654), never for an empty tensor
@@ -283,6 +285,24 @@ print(torch.sign(x.detach()), torch.sgn(x.detach()), torch.signbit(x.detach().si
 x.abs().sum().backward()
 print(x.grad, torch.signbit(x.grad))
 print(torch.tensor([3, -2, 0]).sign(), torch.tensor([True, False]).sign())
+""")
+
+
+program("zero_tensor_products_and_quotients", """
+import torch
+x = torch.tensor([1.5, -2.0, 0.0], requires_grad=True)
+g, = torch.autograd.grad(x.sgn().sum(), [x], create_graph=True)
+print(g._is_zerotensor())
+for name, f in [("mul", lambda: g * torch.tensor([-1., float("inf"), float("nan")])),
+                ("rmul", lambda: -3 * g), ("div", lambda: g / torch.tensor([-2., 0., 1.])),
+                ("rdiv", lambda: torch.tensor([-2., 0., 1.]) / g), ("div00", lambda: g / g),
+                ("mulzz", lambda: g * g), ("add", lambda: g + 1)]:
+    r = f()
+    print(name, r, r._is_zerotensor(), torch.signbit(r))
+y = x * 1
+g2, = torch.autograd.grad((y.abs() * torch.tensor([-1., -2., -3.])).sum(), [y], create_graph=True)
+(g2 * torch.tensor([-4., 5., -6.])).sum().backward()
+print(x.grad, torch.signbit(x.grad))
 """)
 
 

@@ -171,11 +171,26 @@ class MulBackward0(Node):
         return grad * self.saved("other") if self.needs_input_grad(0) else None, grad_other
 
 
+def with_zero_tensors(out, a, b, divide=False):
+    """PyTorch's ZeroTensor kernels (mul_zerotensor, div_zerotensor): when an operand is an
+    immutable zero tensor (sgn's gradient), a product is a zero tensor and so is 0 / x,
+    while x / 0 is +inf and 0 / 0 nan, whatever the values and their signs."""
+    if not (a._zero or b._zero):
+        return out
+    if divide and b._zero:
+        out._data[...] = np.nan if a._zero else np.inf
+    else:
+        out._data[...] = 0
+        out._zero = True
+    return out
+
+
 @silent
 def mul(self, other):
     a, b, dtype = _binary(self, other)
     out = new_tensor(np.multiply(values(a, dtype), values(b, dtype), out=out_like(a, b, dtype)),
                      dtype)
+    out = with_zero_tensors(out, a, b)
     # each factor is saved only if the *other* one needs a gradient
     return record(MulBackward0, out, (a, b),
                   {"self": _saved_if(a, gives_edge(b)), "other": _saved_if(b, gives_edge(a))})
@@ -230,8 +245,9 @@ def div(self, other, *, rounding_mode=_UNSET):
         if not dtype.is_floating_point:
             from .. import _dtypes
             dtype = _dtypes.get_default_dtype()  # true division of integers gives floats
-        out = new_tensor(np.divide(values(a, dtype), values(b, dtype),
-                                   out=out_like(a, b, dtype)), dtype)
+        out = with_zero_tensors(new_tensor(np.divide(values(a, dtype), values(b, dtype),
+                                                     out=out_like(a, b, dtype)), dtype),
+                                a, b, divide=True)
     save = {"self": _saved_if(a, gives_edge(b)), "other": _saved_if(b, True)}
     if rounding_mode is _UNSET:
         return record(DivBackward0, out, (a, b), save)

@@ -26,6 +26,8 @@ class MulBackward1(Node):
 
 def mul_scalar(self, other):
     out = new_tensor(np.multiply(self._data, np.asarray(other, self._dtype.numpy)), self._dtype)
+    if self._zero:  # a zero tensor times a number stays one (mul_zerotensor)
+        out._data[...], out._zero = 0, True
     return record(MulBackward1, out, (self,), {"other": other})
 
 
