@@ -12,6 +12,7 @@ write ``apply`` (their derivative); the engine (``engine.py``) walks the graph.
 """
 
 import itertools
+import threading
 import warnings
 
 import numpy as np
@@ -268,25 +269,29 @@ class AccumulateGrad(Node):
             raise RuntimeError(msg.LEAF_MOVED)
         if not variable.requires_grad:  # requires_grad_(False) since
             return ()
-        old = variable._grad
-        if old is None:
-            if _grad_mode.is_grad_enabled():
-                from ..ops.copying import copy_with_history
-                variable._grad = copy_with_history(grad)
-            elif steal and _obeys_layout_contract(grad._data, variable._data):
-                variable._grad = grad.detach()
+        with _ACCUMULATE_LOCK:  # PyTorch locks AccumulateGrad: threads lose no update
+            old = variable._grad
+            if old is None:
+                if _grad_mode.is_grad_enabled():
+                    from ..ops.copying import copy_with_history
+                    variable._grad = copy_with_history(grad)
+                elif steal and _obeys_layout_contract(grad._data, variable._data):
+                    variable._grad = grad.detach()
+                else:
+                    variable._grad = _clone_obey_contract(grad, variable)
+            elif _grad_mode.is_grad_enabled():
+                variable._grad = add_gradients(old, grad)
+                _check_result(variable._grad, variable, line=282)
             else:
-                variable._grad = _clone_obey_contract(grad, variable)
-        elif _grad_mode.is_grad_enabled():
-            variable._grad = add_gradients(old, grad)
-            _check_result(variable._grad, variable, line=282)
-        else:
-            if old._zero:
-                raise RuntimeError(msg.ZERO_TENSOR_INPLACE)
-            old._data += grad._data
-            old._version_counter.version += 1
-            _check_result(old, variable, line=252)
+                if old._zero:
+                    raise RuntimeError(msg.ZERO_TENSOR_INPLACE)
+                old._data += grad._data
+                old._version_counter.version += 1
+                _check_result(old, variable, line=252)
         return ()
+
+
+_ACCUMULATE_LOCK = threading.RLock()  # re-entrant: a grad-mode add may record and recurse
 
 
 _WARNED_AT = set()  # PyTorch's TORCH_WARN_ONCE: once per process and per place
