@@ -32,6 +32,10 @@
   views it (fuzz seed 313740);
 - ``sign``/``sgn`` are PyTorch's ``(0 < x) - (x < 0)``: 0. for nan and -0. (numpy's gives
   nan and -0.), so abs's gradient at nan is 0 (fuzz seed 313982);
+- ``zeros_like``/``ones_like``/``empty_like`` lay out their result as PyTorch's
+  ``empty_like``: a dense input's strides (size-1 dims' too), else TensorIterator's order
+  (fuzz seed 391899: a stride-0 gradient became a parameter whose ``.grad`` then breaks
+  the layout contract);
 - ``mse_loss`` of infinities is silent, as in PyTorch (fuzz seed 294105);
 - two gradients for one input are added in place only if nothing else holds the first:
   a view of it (``expand`` in SumBackward0) counts (fuzz seed 300638);
@@ -303,6 +307,20 @@ y = x * 1
 g2, = torch.autograd.grad((y.abs() * torch.tensor([-1., -2., -3.])).sum(), [y], create_graph=True)
 (g2 * torch.tensor([-4., 5., -6.])).sum().backward()
 print(x.grad, torch.signbit(x.grad))
+""")
+
+
+program("like_factories_keep_the_layout", """
+import torch
+x = torch.arange(6.).reshape(2, 3)
+for f in [torch.zeros_like, torch.ones_like]:
+    print([f(t).stride() for t in (x.t(), x[:, ::2], torch.ones(1).expand(3),
+                                   torch.ones(3, 1, 2).transpose(0, 2), x)])
+    print(f(x.t()).is_contiguous(), f(x.t()))
+try:
+    torch.zeros_like(x.t()).view(-1)
+except RuntimeError as e:
+    print(e)
 """)
 
 

@@ -137,7 +137,36 @@ def full(size, fill_value, dtype=None, requires_grad=False, device=None):
 
 
 def _like(fn, t, dtype, requires_grad, *args):
-    return fn(t._data.shape, *args, dtype=dtype or t._dtype, requires_grad=requires_grad)
+    """``fn`` of ``t``'s shape, laid out as PyTorch's ``empty_like`` (preserve_format) lays
+    out a new tensor: a dense ``t``'s strides exactly (size-1 dims' too, which a gradient's
+    layout contract looks at), otherwise TensorIterator's order of ``t``'s dims."""
+    from ._memory import (
+        copy_in_torch_layout,
+        geometry,
+        is_non_overlapping_and_dense,
+        laid_out_as,
+        storage_size,
+        strides,
+    )
+    out = fn(t._data.shape, *args, dtype=dtype or t._dtype, requires_grad=requires_grad)
+    a = t._data
+    if a.size and strides(a) != _contiguous_strides(a.shape):
+        if is_non_overlapping_and_dense(a):
+            layout = geometry(a)
+            data = laid_out_as(np.empty(storage_size(layout), out._data.dtype), layout)
+            data[...] = out._data
+        else:
+            data = copy_in_torch_layout(a, out._data)
+        out._data = data
+    return out
+
+
+def _contiguous_strides(shape):
+    out, step = [], 1
+    for n in reversed(shape):
+        out.append(step)
+        step *= max(n, 1)
+    return tuple(reversed(out))
 
 
 def ones_like(t, dtype=None, requires_grad=False, device=None):
