@@ -36,6 +36,8 @@
   ``empty_like``: a dense input's strides (size-1 dims' too), else TensorIterator's order
   (fuzz seed 391899: a stride-0 gradient became a parameter whose ``.grad`` then breaks
   the layout contract);
+- ``x[index] = v`` into an expanded tensor from its own memory writes element by element
+  into memory: positions sharing memory see each write (fuzz seed 367623);
 - ``mse_loss`` of infinities is silent, as in PyTorch (fuzz seed 294105);
 - two gradients for one input are added in place only if nothing else holds the first:
   a view of it (``expand`` in SumBackward0) counts (fuzz seed 300638);
@@ -321,6 +323,22 @@ try:
     torch.zeros_like(x.t()).view(-1)
 except RuntimeError as e:
     print(e)
+""")
+
+
+program("index_put_into_an_expanded_tensor_from_its_own_memory", """
+import warnings
+import torch
+warnings.simplefilter("ignore")  # the deprecation warning of writes into expanded tensors
+y = torch.tensor([[-0.87], [-0.42], [-1.89]])
+y.unsqueeze(-1).expand(-1, 3, 3)[[2, 0]] = y
+print(y)
+y = torch.tensor([[1.], [2.], [3.]])
+y.unsqueeze(-1).expand(-1, 3, 3)[[0, 2]] = y
+print(y)
+y = torch.tensor([[1.], [2.], [3.]])
+y.expand(3, 4)[[1, 2], 1:3] = y[:2]
+print(y)
 """)
 
 

@@ -513,14 +513,18 @@ def _addresses(a):
 def _index_put_in_order(data, old, region, source):
     """``data[region] = source`` when ``source`` is a view of ``old`` (``data``'s original)
     that index_put_'s overlap check let through: PyTorch's kernel writes one element
-    after another, so a source element already overwritten is read with its new value."""
-    where = {a: i for i, a in enumerate(_addresses(old).ravel())}
-    targets = np.arange(old.size).reshape(old.shape)[region]
-    sources = np.broadcast_to(source, targets.shape)
-    flat = data.reshape(-1)  # data is a fresh contiguous copy: a view of it
-    for target, address, v in zip(targets.ravel(), _addresses(sources).ravel(), sources.ravel(),
+    after another, so a source element already overwritten is read with its new value.
+    Replayed on a model of the memory (address -> value): elements of an expanded
+    ``old`` that share an address see every write to it."""
+    addresses = _addresses(old)
+    memory = dict(zip(addresses.ravel().tolist(), old.ravel(), strict=True))
+    sources = np.broadcast_to(source, addresses[region].shape)
+    for target, address, v in zip(addresses[region].ravel().tolist(),
+                                  _addresses(sources).ravel().tolist(), sources.ravel(),
                                   strict=True):
-        flat[target] = flat[where[address]] if address in where else v
+        memory[target] = memory[address] if address in memory else v
+    data[...] = np.array([memory[a] for a in addresses.ravel().tolist()],
+                         data.dtype).reshape(data.shape)
 
 
 def _check_index_arg(name, index):
