@@ -176,17 +176,13 @@ def log(d):
         return _float32_fast(_log, d) if d.dtype == _F32 else _log(d, fma64)
 
 
-def _log(d, fma):
-    dtype = d.dtype.type
-    f, e = np.frexp(d)  # d = f * 2**e, f in [0.5, 1); m in [0.75, 1.5) as SLEEF's
-    low = f < 0.75
-    m = np.where(low, f * 2, f)
-    e = (e - low).astype(dtype)
+def _log_series(e, x, dtype, fma):
+    """log's and log1p's common end: ``e * ln 2 + 2 atanh(x)`` for ``x`` a double-float
+    (``(m - 1) / (m + 1)``, or ``m / (2 + m)``), its series in ``x²`` and the final sum."""
     if dtype == _F32:
         s = _mul_p_s((_F32(0.69314718246459960938), _F32(-1.904654323148236017e-09)), e, fma)
     else:
         s = _mul_p_s((0.693147180559945286226764, 2.319046813846299558417771e-17), e, fma)
-    x = _div_p_p(_add2_s_s(dtype(-1), m), _add2_s_s(dtype(1), m), fma)
     x2 = x[0] * x[0]
     if dtype == _F32:
         t = fma(fma(_F32(0.3027294874), x2, _F32(0.3996108174)), x2, _F32(0.6666694880))
@@ -195,7 +191,17 @@ def _log(d, fma):
         t = fma64(x4 * x4, fma64(x4, c[0], fma64(x2, c[1], c[2])), _poly4(x2, x4, c[3:]))
     s = _add_p_p(s, (x[0] * 2, x[1] * 2))
     s = _add_p_s(s, x2 * x[0] * t)
-    r = s[0] + s[1]
+    return s[0] + s[1]
+
+
+def _log(d, fma):
+    dtype = d.dtype.type
+    f, e = np.frexp(d)  # d = f * 2**e, f in [0.5, 1); m in [0.75, 1.5) as SLEEF's
+    low = f < 0.75
+    m = np.where(low, f * 2, f)
+    e = (e - low).astype(dtype)
+    x = _div_p_p(_add2_s_s(dtype(-1), m), _add2_s_s(dtype(1), m), fma)
+    r = _log_series(e, x, dtype, fma)
     r = np.where(d == np.inf, d, np.where((d < 0) | np.isnan(d), dtype(np.nan), r))
     return np.where(d == 0, dtype(-np.inf), r)
 
@@ -314,22 +320,10 @@ def log1p(d):
         t = np.ldexp(dtype(1), 1 - e)
         m = d * t + (t - dtype(1))  # SLEEF's fma; the product is exact (t is 2**-e)
         e = (e - 1).astype(dtype)
-        if dtype == _F32:
-            s = _mul_p_s((_F32(0.69314718246459960938), _F32(-1.904654323148236017e-09)), e, fma)
-            bound = _F32(float.fromhex("0x1.2ced32p+126"))
-        else:
-            s = _mul_p_s((0.693147180559945286226764, 2.319046813846299558417771e-17), e, fma)
-            bound = float.fromhex("0x1.c7b1f3cac7433p+1019")
+        bound = _F32(float.fromhex("0x1.2ced32p+126")) if dtype == _F32 else \
+            float.fromhex("0x1.c7b1f3cac7433p+1019")
         x = _div_p_p((m, np.zeros_like(m)), _add_s_s(dtype(2), m), fma)
-        x2 = x[0] * x[0]
-        if dtype == _F32:
-            t = fma(fma(_F32(0.3027294874), x2, _F32(0.3996108174)), x2, _F32(0.6666694880))
-        else:
-            c, x4 = _LOG64_POLY, x2 * x2
-            t = fma64(x4 * x4, fma64(x4, c[0], fma64(x2, c[1], c[2])), _poly4(x2, x4, c[3:]))
-        s = _add_p_p(s, (x[0] * 2, x[1] * 2))  # (log's last steps)
-        s = _add_p_s(s, x2 * x[0] * t)
-        r = s[0] + s[1]
+        r = _log_series(e, x, dtype, fma)
         big = ~(d <= bound)  # NaN too
         if big.any():
             r = np.where(big, log(np.where(big, d, dtype(1))), r)
