@@ -10,6 +10,14 @@ from .._fma import fma
 from .._ieee import cast
 from .._tensor import Size, Tensor
 from ._common import int_list, new_tensor
+from ._memory import (
+    copy_in_torch_layout,
+    geometry,
+    is_non_overlapping_and_dense,
+    laid_out_as,
+    storage_size,
+    strides,
+)
 
 
 def _size(size, fn="empty"):
@@ -140,14 +148,6 @@ def _like(fn, t, dtype, requires_grad, *args):
     """``fn`` of ``t``'s shape, laid out as PyTorch's ``empty_like`` (preserve_format) lays
     out a new tensor: a dense ``t``'s strides exactly (size-1 dims' too, which a gradient's
     layout contract looks at), otherwise TensorIterator's order of ``t``'s dims."""
-    from ._memory import (
-        copy_in_torch_layout,
-        geometry,
-        is_non_overlapping_and_dense,
-        laid_out_as,
-        storage_size,
-        strides,
-    )
     out = fn(t._data.shape, *args, dtype=dtype or t._dtype, requires_grad=requires_grad)
     a = t._data
     if a.size and strides(a) != _contiguous_strides(a.shape):
